@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+// Runs every *.test.ts under packages/ (and tests/, bench/ never) through node:test with tsx.
+// Node 20's --test does not expand globs, so the file list is built here. Extra arguments are passed
+// through to node (e.g. `npm test -- --test-name-pattern=crc`), and bare paths narrow the file list.
+import { spawnSync } from 'node:child_process'
+import { readdirSync, statSync } from 'node:fs'
+import { join, relative } from 'node:path'
+
+const root = new URL('..', import.meta.url).pathname
+const skip = new Set(['node_modules', 'dist', '.git'])
+
+function collect(dir, out) {
+  for (const name of readdirSync(dir)) {
+    if (skip.has(name)) continue
+    const path = join(dir, name)
+    if (statSync(path).isDirectory()) collect(path, out)
+    else if (name.endsWith('.test.ts')) out.push(relative(root, path))
+  }
+  return out
+}
+
+const args = process.argv.slice(2)
+const filters = args.filter((a) => !a.startsWith('-'))
+const nodeFlags = args.filter((a) => a.startsWith('-'))
+let files = collect(join(root, 'packages'), []).sort()
+if (filters.length > 0) files = files.filter((f) => filters.some((p) => f.includes(p)))
+if (files.length === 0) {
+  console.error('run-tests: no test files matched')
+  process.exit(1)
+}
+const reporter = process.env.CI || !process.stdout.isTTY ? ['--test-reporter=spec'] : []
+const result = spawnSync(
+  process.execPath,
+  ['--conditions=source', '--import', 'tsx', '--test', ...reporter, ...nodeFlags, ...files],
+  { cwd: root, stdio: 'inherit' },
+)
+process.exit(result.status ?? 1)
