@@ -4,7 +4,12 @@
 // `records` fields become separate output chunks (zero-copy). Decoding checks every length against the bytes
 // that remain before allocating and reports failures as ProtocolDecodeError with the field path.
 
-import { decodeErrorAt, ProtocolDecodeError, ProtocolEncodeError, UnsupportedVersionError } from './primitives/codec-errors.ts'
+import {
+  decodeErrorAt,
+  ProtocolDecodeError,
+  ProtocolEncodeError,
+  UnsupportedVersionError,
+} from './primitives/codec-errors.ts'
 import { Reader } from './primitives/reader.ts'
 import { uvarintSize } from './primitives/varint.ts'
 import { Writer } from './primitives/writer.ts'
@@ -85,22 +90,59 @@ function sameStruct(struct: StructSpec, a: unknown, b: unknown): boolean {
 // ---------------------------------------------------------------------------------------------------------------
 // primitives
 
-const fixed = (
-  size: number,
-  write: (w: Writer, v: never) => void,
-  read: (r: Reader) => unknown,
-): ValueCodec => ({ size: () => size, write: write as ValueCodec['write'], read, minSize: size })
+const fixed = (size: number, write: (w: Writer, v: never) => void, read: (r: Reader) => unknown): ValueCodec => ({
+  size: () => size,
+  write: write,
+  read,
+  minSize: size,
+})
 
 const primitiveCodecs = {
-  bool: fixed(1, (w, v: boolean) => w.bool(v), (r) => r.bool()),
-  int8: fixed(1, (w, v: number) => w.int8(v), (r) => r.int8()),
-  int16: fixed(2, (w, v: number) => w.int16(v), (r) => r.int16()),
-  uint16: fixed(2, (w, v: number) => w.uint16(v), (r) => r.uint16()),
-  int32: fixed(4, (w, v: number) => w.int32(v), (r) => r.int32()),
-  uint32: fixed(4, (w, v: number) => w.uint32(v), (r) => r.uint32()),
-  int64: fixed(8, (w, v: bigint) => w.int64(v), (r) => r.int64()),
-  float64: fixed(8, (w, v: number) => w.float64(v), (r) => r.float64()),
-  uuid: fixed(16, (w, v: string) => w.uuid(v), (r) => r.uuid()),
+  bool: fixed(
+    1,
+    (w, v: boolean) => w.bool(v),
+    (r) => r.bool(),
+  ),
+  int8: fixed(
+    1,
+    (w, v: number) => w.int8(v),
+    (r) => r.int8(),
+  ),
+  int16: fixed(
+    2,
+    (w, v: number) => w.int16(v),
+    (r) => r.int16(),
+  ),
+  uint16: fixed(
+    2,
+    (w, v: number) => w.uint16(v),
+    (r) => r.uint16(),
+  ),
+  int32: fixed(
+    4,
+    (w, v: number) => w.int32(v),
+    (r) => r.int32(),
+  ),
+  uint32: fixed(
+    4,
+    (w, v: number) => w.uint32(v),
+    (r) => r.uint32(),
+  ),
+  int64: fixed(
+    8,
+    (w, v: bigint) => w.int64(v),
+    (r) => r.int64(),
+  ),
+  float64: fixed(
+    8,
+    (w, v: number) => w.float64(v),
+    (r) => r.float64(),
+  ),
+  uuid: fixed(
+    16,
+    (w, v: string) => w.uuid(v),
+    (r) => r.uuid(),
+  ),
 }
 
 /** Length prefix: int16/int32 with −1 for null (classic) or uvarint length+1 with 0 for null (compact). */
@@ -282,7 +324,7 @@ const structCache = new WeakMap<StructSpec, Map<number, ValueCodec>>()
 /** Codec for a struct at `version`; flexible versions append a tag section. Cached per (struct, version, flex). */
 export function structCodec(struct: StructSpec, version: number, flexible: boolean): ValueCodec {
   let perStruct = structCache.get(struct)
-  if (!perStruct) structCache.set(struct, (perStruct = new Map()))
+  if (!perStruct) structCache.set(struct, (perStruct = new Map<number, ValueCodec>()))
   const key = flexible ? -1 - version : version
   const hit = perStruct.get(key)
   if (hit) return hit
@@ -305,7 +347,7 @@ function buildStructCodec(struct: StructSpec, version: number, flexible: boolean
       absent.push(spec)
       absentNames.push(name)
     } else if (isTagged) {
-      tagged.push({ name, spec, codec: fieldCodec(spec, version, flexible), tag: spec.tag as number })
+      tagged.push({ name, spec, codec: fieldCodec(spec, version, flexible), tag: spec.tag })
     } else {
       plain.push({ name, spec, codec: fieldCodec(spec, version, flexible) })
     }
@@ -483,9 +525,15 @@ export function encodeToBuffer(codec: ValueCodec, value: unknown): Buffer {
 /** Decodes a whole buffer; trailing bytes are an error, as in Kafka. */
 export function decodeWhole(codec: ValueCodec, buf: Buffer, what: string): unknown {
   const r = new Reader(buf)
-  const value = codec.read(r)
+  let value: unknown
+  try {
+    value = codec.read(r)
+  } catch (e) {
+    if (e instanceof ProtocolDecodeError) e.message = `${what}: ${e.message}`
+    throw e
+  }
   if (r.remaining !== 0) {
-    throw new ProtocolDecodeError(`${r.remaining} unexpected bytes after the end of ${what}`)
+    throw new ProtocolDecodeError(`${what}: ${r.remaining} unexpected bytes after the last field`).within('<end>')
   }
   return value
 }

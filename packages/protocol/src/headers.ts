@@ -70,7 +70,7 @@ export function encodeRequestFrame<Rq>(
   }
   return encodeParts(
     [
-      [requestHeaderCodec(requestHeaderVersion(api as ApiSchema, version)), header],
+      [requestHeaderCodec(requestHeaderVersion(api, version)), header],
       [bodyCodec, body],
     ],
     true,
@@ -87,7 +87,7 @@ export function encodeResponseFrame<Rs>(
   const bodyCodec = codecFor(api, 'response', version).body
   return encodeParts(
     [
-      [responseHeaderCodec(responseHeaderVersion(api as ApiSchema, version)), { correlationId }],
+      [responseHeaderCodec(responseHeaderVersion(api, version)), { correlationId }],
       [bodyCodec, body],
     ],
     true,
@@ -152,7 +152,7 @@ export function decodeResponseFrame<Rs>(
   frame: Buffer,
 ): { correlationId: number; body: Rs } {
   const r = new Reader(frame)
-  const headerVersion = responseHeaderVersion(api as ApiSchema, version)
+  const headerVersion = responseHeaderVersion(api, version)
   let header: ResponseHeaderData
   try {
     header = responseHeaderCodec(headerVersion).read(r) as ResponseHeaderData

@@ -4,7 +4,7 @@
 
 import { decodeWhole, encodeChunks, encodeToBuffer, structCodec, type ValueCodec } from './codec.ts'
 import { UnsupportedVersionError } from './primitives/codec-errors.ts'
-import { Reader } from './primitives/reader.ts'
+import type { Reader } from './primitives/reader.ts'
 import type { ApiSchema, RecordSchema, StructSpec } from './schema.ts'
 import { inVersions, type VersionRange } from './versions.ts'
 
@@ -24,12 +24,7 @@ export interface MessageCodec<T> {
 
 const apiCodecs = new WeakMap<object, Map<number, MessageCodec<unknown>>>()
 
-function makeCodec<T>(
-  struct: StructSpec,
-  version: number,
-  flexible: boolean,
-  what: string,
-): MessageCodec<T> {
+function makeCodec<T>(struct: StructSpec, version: number, flexible: boolean, what: string): MessageCodec<T> {
   const body = structCodec(struct, version, flexible)
   return {
     version,
@@ -44,7 +39,7 @@ function makeCodec<T>(
 
 function cached<T>(owner: object, version: number, build: () => MessageCodec<T>): MessageCodec<T> {
   let byVersion = apiCodecs.get(owner)
-  if (!byVersion) apiCodecs.set(owner, (byVersion = new Map()))
+  if (!byVersion) apiCodecs.set(owner, (byVersion = new Map<number, MessageCodec<unknown>>()))
   let codec = byVersion.get(version)
   if (!codec) byVersion.set(version, (codec = build() as MessageCodec<unknown>))
   return codec as MessageCodec<T>
@@ -60,25 +55,29 @@ export function isFlexible(schema: { flexibleVersions: VersionRange }, version: 
   return inVersions(schema.flexibleVersions, version)
 }
 
+export function codecFor<Rq, Rs>(api: ApiSchema<Rq, Rs>, direction: 'request', version: number): MessageCodec<Rq>
+export function codecFor<Rq, Rs>(api: ApiSchema<Rq, Rs>, direction: 'response', version: number): MessageCodec<Rs>
 export function codecFor<Rq, Rs>(
   api: ApiSchema<Rq, Rs>,
-  direction: 'request',
+  direction: 'request' | 'response',
   version: number,
-): MessageCodec<Rq>
-export function codecFor<Rq, Rs>(
-  api: ApiSchema<Rq, Rs>,
-  direction: 'response',
-  version: number,
-): MessageCodec<Rs>
+): MessageCodec<Rq | Rs>
 export function codecFor(api: ApiSchema, direction: 'request' | 'response', version: number): MessageCodec<unknown> {
   checkVersion(api.validVersions, version, api.name)
   const message = api[direction]
   return cached(message, version, () =>
-    makeCodec(message.struct, version, isFlexible(api, version), `${api.name}${direction === 'request' ? 'Request' : 'Response'} v${version}`),
+    makeCodec(
+      message.struct,
+      version,
+      isFlexible(api, version),
+      `${api.name}${direction === 'request' ? 'Request' : 'Response'} v${version}`,
+    ),
   )
 }
 
 export function dataCodecFor<T>(schema: RecordSchema<T>, version: number): MessageCodec<T> {
   checkVersion(schema.validVersions, version, schema.name)
-  return cached(schema, version, () => makeCodec<T>(schema.struct, version, isFlexible(schema, version), `${schema.name} v${version}`))
+  return cached(schema, version, () =>
+    makeCodec<T>(schema.struct, version, isFlexible(schema, version), `${schema.name} v${version}`),
+  )
 }

@@ -165,7 +165,11 @@ function baseSpec<T>(
     sensitive: opts?.sensitive ?? false,
     mapKey: opts?.mapKey ?? false,
     hasExplicitDefault,
-    makeDefault: hasExplicitDefault ? (explicit === null ? () => null as T : cloneDefault(explicit) as () => T) : makeDefault,
+    makeDefault: hasExplicitDefault
+      ? explicit === null
+        ? () => null as T
+        : (cloneDefault(explicit) as () => T)
+      : makeDefault,
     element,
     struct,
   }
@@ -209,7 +213,7 @@ export function struct<F extends Fields>(fields: F): StructSpec<StructType<F>> {
 
 function fillNested(field: FieldSpec, given: unknown): unknown {
   if (given === null) return null
-  if (field.kind === 'struct' && field.struct) return field.struct.make(given as never)
+  if (field.kind === 'struct' && field.struct) return field.struct.make(given)
   if (field.kind === 'array' && typeof field.element === 'object' && field.element !== null && Array.isArray(given)) {
     const element = field.element
     return given.map((e: unknown) => element.make(e as never))

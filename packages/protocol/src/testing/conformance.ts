@@ -55,7 +55,13 @@ function normalizeOurDefault(spec: FieldSpec): string | undefined {
 
 /** Zero values that an explicit default may restate without changing behaviour. */
 function isZeroDefault(type: string, normalized: string | undefined): boolean {
-  return normalized === undefined || normalized === '0' || normalized === 'false' || normalized === '""' || (type === 'records' && normalized === 'null')
+  return (
+    normalized === undefined ||
+    normalized === '0' ||
+    normalized === 'false' ||
+    normalized === '""' ||
+    (type === 'records' && normalized === 'null')
+  )
 }
 
 export function specWireFields(
@@ -67,7 +73,8 @@ export function specWireFields(
   const out: WireField[] = []
   for (const field of fields) {
     if (!inVersions(parseVersions(field.versions), version)) continue
-    const tagged = field.tag !== undefined && flexible && inVersions(parseVersions(field.taggedVersions ?? 'none'), version)
+    const tagged =
+      field.tag !== undefined && flexible && inVersions(parseVersions(field.taggedVersions ?? 'none'), version)
     if (field.tag !== undefined && !tagged) continue
     const nullable = inVersions(parseVersions(field.nullableVersions ?? 'none'), version)
     const isArray = field.type.startsWith('[]')
@@ -95,7 +102,12 @@ export function ourWireFields(struct: StructSpec, version: number, flexible: boo
     if (!inVersions(spec.versions, version)) continue
     const tagged = spec.tag !== null && flexible && inVersions(spec.taggedVersions, version)
     if (spec.tag !== null && !tagged) continue
-    const w: WireField = { name, type: '', nullable: inVersions(spec.nullableVersions, version), tag: tagged ? spec.tag : null }
+    const w: WireField = {
+      name,
+      type: '',
+      nullable: inVersions(spec.nullableVersions, version),
+      tag: tagged ? spec.tag : null,
+    }
     if (spec.kind === 'array') {
       const el = spec.element
       if (typeof el === 'string') w.type = `array<${el}>`

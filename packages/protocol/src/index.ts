@@ -1,0 +1,42 @@
+// @samsa/protocol: the Kafka wire protocol without I/O. Message schemas and their codecs, request/response headers
+// and framing, record batches and compression, Kafka's internal record formats and error codes.
+
+export { api, dataSchema, f, struct } from './schema.ts'
+export type {
+  ApiSchema,
+  DataOf,
+  FieldKind,
+  FieldOptions,
+  FieldSpec,
+  Fields,
+  MakeInput,
+  MessageSchema,
+  PrimitiveKind,
+  RawTaggedField,
+  RecordSchema,
+  RequestOf,
+  ResponseOf,
+  StructSpec,
+  StructType,
+} from './schema.ts'
+export { inVersions, parseVersions, type VersionRange } from './versions.ts'
+export { codecFor, dataCodecFor, isFlexible, type MessageCodec } from './message-codec.ts'
+export {
+  API_VERSIONS_KEY,
+  RequestHeader,
+  ResponseHeader,
+  decodeRequestBody,
+  decodeRequestHeader,
+  decodeResponseFrame,
+  encodeRequestFrame,
+  encodeResponseFrame,
+  requestHeaderVersion,
+  responseHeaderVersion,
+  type DecodedRequestHeader,
+  type RequestEnvelope,
+} from './headers.ts'
+export { ProtocolDecodeError, ProtocolEncodeError, UnsupportedVersionError } from './primitives/codec-errors.ts'
+export { Reader } from './primitives/reader.ts'
+export { Writer } from './primitives/writer.ts'
+export * from './primitives/varint.ts'
+export * from './errors.ts'
