@@ -75,7 +75,7 @@ export interface FieldSpec<T = unknown> {
   readonly entity: string | null
   readonly sensitive: boolean
   readonly mapKey: boolean
-  /** Whether the schema author declared a default explicitly (tagged fields must). */
+  /** Whether the schema declares a default explicitly (otherwise the kind's zero value, as in Kafka). */
   readonly hasExplicitDefault: boolean
   /** Builds a fresh default value (a new array or struct each call). */
   readonly makeDefault: () => T

@@ -42,12 +42,24 @@ export function writeVarint(buf: Buffer, offset: number, n: number): number {
 
 const TWO_32 = 4294967296
 
-/** Zigzag of a safe integer as (low, high) uint32 halves, written into `out`. */
+/**
+ * Zigzag of a safe integer as exact (low, high) uint32 halves, written into `out`. zigzag(n) is 2n for n ≥ 0 and
+ * 2|n| − 1 for n < 0; it can need 54 bits, so it is built from |n|'s halves instead of as a double.
+ */
 function zigzag64Halves(n: number, out: Uint32Array): void {
-  // zigzag(n) = 2n for n >= 0, -2n - 1 for n < 0; both fit in 2^54 for safe integers.
-  const z = n >= 0 ? n * 2 : -n * 2 - 1
-  out[0] = z % TWO_32
-  out[1] = Math.floor(z / TWO_32)
+  const m = n < 0 ? -n : n
+  const mLo = m % TWO_32
+  const mHi = (m - mLo) / TWO_32
+  let lo = (mLo * 2) % TWO_32
+  let hi = mHi * 2 + (mLo >= 0x80000000 ? 1 : 0)
+  if (n < 0) {
+    if (lo === 0) {
+      lo = 0xffffffff
+      hi -= 1
+    } else lo -= 1
+  }
+  out[0] = lo
+  out[1] = hi
 }
 
 const halves = new Uint32Array(2)
