@@ -11,8 +11,8 @@ export const ApiVersions = api({
   validVersions: '0-4',
   flexibleVersions: '3+',
   request: {
-    clientSoftwareName: f.string('3+'),
-    clientSoftwareVersion: f.string('3+'),
+    clientSoftwareName: f.string('3+', { ignorable: true }),
+    clientSoftwareVersion: f.string('3+', { ignorable: true }),
   },
   response: {
     errorCode: f.int16('0+'),

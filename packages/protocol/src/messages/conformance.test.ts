@@ -64,8 +64,9 @@ function checkApi(api: ApiSchema): void {
       assert.equal(spec.apiKey, api.key, `${specName}: apiKey`)
       const flexible = inVersions(parseVersions(spec.flexibleVersions), v)
       assert.equal(inVersions(api.flexibleVersions, v), flexible, `${specName} v${v}: flexibility`)
-      const expected = specWireFields(spec.fields, v, flexible, specStructs(spec))
-      const actual = ourWireFields(api[direction].struct, v, flexible)
+      const isCurrent = current.get(specName) === spec
+      const expected = specWireFields(spec.fields, v, flexible, specStructs(spec), isCurrent)
+      const actual = ourWireFields(api[direction].struct, v, flexible, isCurrent)
       assert.deepEqual(actual, expected, `${specName} v${v}: fields differ`)
       pairs++
     }

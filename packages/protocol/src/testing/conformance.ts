@@ -12,6 +12,8 @@ export interface WireField {
   type: string
   nullable: boolean
   tag: number | null
+  /** Compared only against Kafka 4.x specs: the pre-KIP-896 copies predate some `ignorable` markings. */
+  ignorable?: boolean
   default?: string
   fields?: WireField[]
 }
@@ -69,6 +71,7 @@ export function specWireFields(
   version: number,
   flexible: boolean,
   structs: Map<string, SpecField[]>,
+  withIgnorable = false,
 ): WireField[] {
   const out: WireField[] = []
   for (const field of fields) {
@@ -80,13 +83,14 @@ export function specWireFields(
     const isArray = field.type.startsWith('[]')
     const base = isArray ? field.type.slice(2) : field.type
     const w: WireField = { name: camelCase(field.name), type: '', nullable, tag: tagged ? Number(field.tag) : null }
+    if (withIgnorable) w.ignorable = field.ignorable === true
     if (PRIMITIVES.has(base)) {
       w.type = isArray ? `array<${base}>` : base
     } else {
       w.type = isArray ? 'array<struct>' : 'struct'
       const body = field.fields ?? structs.get(base)
       if (!body) throw new Error(`spec struct ${base} not found`)
-      w.fields = specWireFields(body, version, flexible, structs)
+      w.fields = specWireFields(body, version, flexible, structs, withIgnorable)
     }
     const d = normalizeSpecDefault(base, field.default)
     if (!isZeroDefault(base, d)) w.default = d
@@ -95,7 +99,12 @@ export function specWireFields(
   return out
 }
 
-export function ourWireFields(struct: StructSpec, version: number, flexible: boolean): WireField[] {
+export function ourWireFields(
+  struct: StructSpec,
+  version: number,
+  flexible: boolean,
+  withIgnorable = false,
+): WireField[] {
   const out: WireField[] = []
   for (const name of struct.names) {
     const spec = struct.fields[name] as FieldSpec
@@ -108,16 +117,17 @@ export function ourWireFields(struct: StructSpec, version: number, flexible: boo
       nullable: inVersions(spec.nullableVersions, version),
       tag: tagged ? spec.tag : null,
     }
+    if (withIgnorable) w.ignorable = spec.ignorable
     if (spec.kind === 'array') {
       const el = spec.element
       if (typeof el === 'string') w.type = `array<${el}>`
       else {
         w.type = 'array<struct>'
-        w.fields = ourWireFields(el as StructSpec, version, flexible)
+        w.fields = ourWireFields(el as StructSpec, version, flexible, withIgnorable)
       }
     } else if (spec.kind === 'struct') {
       w.type = 'struct'
-      w.fields = ourWireFields(spec.struct as StructSpec, version, flexible)
+      w.fields = ourWireFields(spec.struct as StructSpec, version, flexible, withIgnorable)
     } else w.type = spec.kind
     const d = normalizeOurDefault(spec)
     if (!isZeroDefault(spec.kind, d)) w.default = d
