@@ -75,7 +75,8 @@ export function specWireFields(
 ): WireField[] {
   const out: WireField[] = []
   for (const field of fields) {
-    if (!inVersions(parseVersions(field.versions), version)) continue
+    // Kafka's generator treats a tagged field without "versions" as present in its tagged versions
+    if (!inVersions(parseVersions(field.versions ?? field.taggedVersions ?? 'none'), version)) continue
     const tagged =
       field.tag !== undefined && flexible && inVersions(parseVersions(field.taggedVersions ?? 'none'), version)
     if (field.tag !== undefined && !tagged) continue

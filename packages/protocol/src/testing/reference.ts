@@ -31,7 +31,7 @@ export function readSpecFile(path: string): SpecMessage {
 export interface SpecField {
   name: string
   type: string
-  versions: string
+  versions?: string
   nullableVersions?: string
   taggedVersions?: string
   tag?: number | string
