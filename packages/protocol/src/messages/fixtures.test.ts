@@ -54,9 +54,13 @@ for (const c of cases) {
       assert.throws(() => codec.decode(bytes), ProtocolDecodeError)
       return
     }
-    const value = codec.decode(bytes)
+    // For flexible versions kafkajs records the header's (empty) tag section as the first byte of the "body".
+    const headerTags = codec.flexible ? 1 : 0
+    if (headerTags) assert.equal(bytes[0], 0, 'empty header tag section')
+    const body = bytes.subarray(headerTags)
+    const value = codec.decode(body)
     decoded++
-    assert.deepEqual(codec.encodeToBuffer(value).toString('hex'), bytes.toString('hex'))
+    assert.deepEqual(codec.encodeToBuffer(value).toString('hex'), body.toString('hex'))
     reencoded++
   })
 }
