@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { RecordSchema } from '../schema.ts'
 import { ourWireFields, specStructs, specWireFields } from '../testing/conformance.ts'
-import { listSpecs, type SpecField, type SpecMessage } from '../testing/reference.ts'
+import { listSpecs, type SpecMessage } from '../testing/reference.ts'
 import { loadDataSchemas } from '../testing/schemas.ts'
 import { inVersions, isEmptyRange, parseVersions } from '../versions.ts'
 
