@@ -15,7 +15,11 @@ export interface Measurement {
 }
 
 /** Runs `fn` for a warm-up then for at least `seconds`, returning ops/s. */
-export function measure(name: string, fn: () => unknown, opts: { seconds?: number; bytesPerOp?: number; note?: string } = {}): Measurement {
+export function measure(
+  name: string,
+  fn: () => unknown,
+  opts: { seconds?: number; bytesPerOp?: number; note?: string } = {},
+): Measurement {
   const seconds = opts.seconds ?? 0.6
   const warmEnd = process.hrtime.bigint() + BigInt(Math.round(seconds * 0.25e9))
   while (process.hrtime.bigint() < warmEnd) fn()

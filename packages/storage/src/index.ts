@@ -1,0 +1,2 @@
+// @samsa/storage: Kafka's partition log on a FileSystem interface.
+export {}
