@@ -41,3 +41,35 @@ export { Writer } from './primitives/writer.ts'
 export * from './primitives/varint.ts'
 export * from './errors.ts'
 export * from './messages/index.ts'
+export * from './records/constants.ts'
+export { crc32c, crc32cRange } from './records/crc32c.ts'
+export { RecordBatchView, RecordSet, splitBatches } from './records/batch-view.ts'
+export { compress, decompress, type CompressOptions } from './records/compression.ts'
+export {
+  decodeRecords,
+  encodeRecords,
+  type DecodedRecord,
+  type EncodableRecord,
+  type RecordHeader,
+} from './records/record-codec.ts'
+export {
+  buildRecordBatch,
+  decodeBatchRecords,
+  resolveRecords,
+  type DecodeRecordsOptions,
+  type RecordBatchInput,
+  type RecordInput,
+  type ResolvedRecord,
+} from './records/batch-codec.ts'
+export {
+  buildTransactionMarkerBatch,
+  readControlRecord,
+  type ControlRecord,
+  type TransactionMarker,
+} from './records/control-batch.ts'
+export * from './internal/control-records.ts'
+export * from './internal/consumer-offsets.ts'
+export * from './internal/consumer-group-records.ts'
+export * from './internal/consumer-protocol.ts'
+export * from './internal/transaction-state.ts'
+export * from './internal/framing.ts'
