@@ -86,69 +86,119 @@ function writeNullable(out: Buffer, at: number, b: Buffer | null): number {
   return at + b.copy(out, at)
 }
 
+// The decoder below is the consumer's hot path (one call per record of every fetched batch), so it reads varints
+// straight from the buffer with a module-level cursor instead of allocating a Reader per record, and only builds
+// a field path once something has gone wrong.
+let buf: Buffer = Buffer.alloc(0)
+let pos = 0
+let end = 0
+const NO_HEADERS: RecordHeader[] = []
+Object.freeze(NO_HEADERS)
+
 /**
  * Decodes exactly `count` records from `data`. A record whose length disagrees with its fields, a count that
- * disagrees with the bytes, or trailing bytes are ProtocolDecodeErrors naming the record (`records[7].key`);
- * the broker answers those with INVALID_RECORD or CORRUPT_MESSAGE.
+ * disagrees with the bytes, or trailing bytes are ProtocolDecodeErrors naming the record (`records[7]`);
+ * the broker answers those with INVALID_RECORD or CORRUPT_MESSAGE. Records without headers share one frozen
+ * empty array.
  */
 export function decodeRecords(data: Buffer, count: number): DecodedRecord[] {
   // Each record takes at least 7 bytes, so a count that the bytes cannot hold is refused before allocating.
   if (count < 0 || count * 7 > data.length) {
     throw new ProtocolDecodeError(`recordsCount ${count} does not fit in ${data.length} bytes of records`)
   }
-  const reader = new Reader(data)
   const records = new Array<DecodedRecord>(count)
-  for (let i = 0; i < count; i++) {
-    try {
-      records[i] = decodeRecord(reader)
-    } catch (error) {
-      throw asDecodeError(error).within(`records[${i}]`)
-    }
+  buf = data
+  pos = 0
+  let i = 0
+  try {
+    for (; i < count; i++) records[i] = decodeRecord(data.length)
+  } catch (error) {
+    throw asDecodeError(error).within(`records[${i}]`)
+  } finally {
+    buf = EMPTY
   }
-  if (reader.remaining !== 0) {
-    throw new ProtocolDecodeError(`${reader.remaining} bytes follow the last of ${count} records`)
-  }
+  if (pos !== data.length)
+    throw new ProtocolDecodeError(`${data.length - pos} bytes follow the last of ${count} records`)
   return records
 }
 
-function decodeRecord(reader: Reader): DecodedRecord {
-  const length = reader.varint()
-  if (length < 0) throw new ProtocolDecodeError(`negative record length ${length}`)
-  const start = reader.offset
-  reader.need(length)
-  const end = start + length
-  const body = new Reader(reader.buf, start, end)
-  const attributes = body.int8()
-  const timestampDelta = body.varlong()
-  const offsetDelta = body.varint()
-  const key = readNullable(body, 'key')
-  const value = readNullable(body, 'value')
-  const headerCount = body.varint()
+const EMPTY = Buffer.alloc(0)
+
+function decodeRecord(limit: number): DecodedRecord {
+  end = limit
+  const length = varint()
+  if (length < 0 || length > limit - pos) throw new ProtocolDecodeError(`record length ${length} overruns the batch`)
+  const recordEnd = pos + length
+  end = recordEnd
+  if (pos >= end) throw new ProtocolDecodeError('record is empty')
+  const attributes = buf.readInt8(pos++)
+  const timestampDelta = varlong()
+  const offsetDelta = varint()
+  const key = nullableBytes()
+  const value = nullableBytes()
+  const headerCount = varint()
   // A header takes at least two bytes (empty key, null value).
-  if (headerCount < 0 || headerCount * 2 > body.remaining) {
-    throw new ProtocolDecodeError(`header count ${headerCount} does not fit in the record`).within('headers')
+  if (headerCount < 0 || headerCount * 2 > end - pos) {
+    throw new ProtocolDecodeError(`header count ${headerCount} does not fit in the record`)
   }
-  const headers = new Array<RecordHeader>(headerCount)
-  for (let h = 0; h < headerCount; h++) {
-    const keyLength = body.varint()
-    if (keyLength < 0) throw new ProtocolDecodeError('null header key').within(`headers[${h}]`)
-    headers[h] = { key: body.utf8(keyLength), value: readNullable(body, `headers[${h}].value`) }
+  let headers = NO_HEADERS
+  if (headerCount > 0) {
+    headers = new Array<RecordHeader>(headerCount)
+    for (let h = 0; h < headerCount; h++) {
+      const keyLength = varint()
+      if (keyLength < 0 || keyLength > end - pos)
+        throw new ProtocolDecodeError(`header ${h} key length ${keyLength} is invalid`)
+      const headerKey = buf.toString('utf8', pos, pos + keyLength)
+      pos += keyLength
+      headers[h] = { key: headerKey, value: nullableBytes() }
+    }
   }
-  if (body.remaining !== 0) {
-    throw new ProtocolDecodeError(`record length ${length} leaves ${body.remaining} bytes unread`)
-  }
-  reader.offset = end
+  if (pos !== recordEnd) throw new ProtocolDecodeError(`record length ${length} leaves ${recordEnd - pos} bytes unread`)
   return { attributes, timestampDelta, offsetDelta, key, value, headers }
 }
 
-function readNullable(reader: Reader, field: string): Buffer | null {
-  try {
-    const n = reader.varint()
-    if (n === -1) return null
-    return reader.bytes(n)
-  } catch (error) {
-    throw asDecodeError(error).within(field)
+function nullableBytes(): Buffer | null {
+  const n = varint()
+  if (n === -1) return null
+  if (n < 0 || n > end - pos) throw new ProtocolDecodeError(`length ${n} overruns the record`)
+  const out = buf.subarray(pos, pos + n)
+  pos += n
+  return out
+}
+
+/** Zigzag varint of at most 5 bytes. */
+function varint(): number {
+  let result = 0
+  let shift = 0
+  for (;;) {
+    if (pos >= end) throw new ProtocolDecodeError('varint runs past the end of the record')
+    const b = buf[pos++] as number
+    if (shift === 28) {
+      if (b > 0x0f) throw new ProtocolDecodeError('varint is longer than 32 bits')
+      result |= b << 28
+      break
+    }
+    result |= (b & 0x7f) << shift
+    if (b < 0x80) break
+    shift += 7
   }
+  return (result >>> 1) ^ -(result & 1)
+}
+
+/** Zigzag varlong; the common small case (≤ 4 bytes) stays in int32 arithmetic, the rest goes through Reader. */
+function varlong(): number {
+  const start = pos
+  let result = 0
+  for (let shift = 0; shift < 28; shift += 7) {
+    if (pos >= end) throw new ProtocolDecodeError('varlong runs past the end of the record')
+    const b = buf[pos++] as number
+    result |= (b & 0x7f) << shift
+    if (b < 0x80) return (result >>> 1) ^ -(result & 1)
+  }
+  const reader = new Reader(buf, start, end)
+  const value = reader.varlong()
+  pos = reader.offset
+  return value
 }
 
 function asDecodeError(error: unknown): ProtocolDecodeError {

@@ -248,3 +248,22 @@ test('40,000 mutated batches either decode or fail with ProtocolDecodeError', ()
   }
   assert.ok(failures > 0)
 })
+
+test('timestamp deltas beyond 32 bits and offset deltas near int32 limits round-trip', () => {
+  const records: RecordInput[] = [
+    { value: Buffer.from('a'), timestamp: 0 },
+    { value: Buffer.from('b'), timestamp: 1_700_000_000_000, offsetDelta: 2 ** 31 - 2 },
+    { value: Buffer.from('c'), timestamp: -1_000_000_000_000, offsetDelta: 2 ** 31 - 1 },
+  ]
+  const view = new RecordBatchView(buildRecordBatch({ records }))
+  view.validate()
+  const resolved = resolveRecords(view, decodeBatchRecords(view))
+  assert.deepEqual(
+    resolved.map((r) => [r.offset, r.timestamp]),
+    [
+      [0n, 0n],
+      [2n ** 31n - 2n, 1_700_000_000_000n],
+      [2n ** 31n - 1n, -1_000_000_000_000n],
+    ],
+  )
+})
