@@ -1,0 +1,230 @@
+// npm run bench:broker — the same kcat commands against Samsa and against librdkafka's mock cluster (the only other
+// Kafka-protocol server installable here; it keeps everything in memory), side by side in one run:
+// produce 1,000,000 × 100-byte records from a file (acks=all) into a 1-partition and a 32-partition topic, consume
+// them all back, 1 KB records for ingest MB/s, broker RSS, and cold start to accepting connections.
+// Writes bench/results/broker.md. Needs kcat, gcc and librdkafka-dev (scripts/install-compat-deps.sh).
+//
+// The mock keeps at most ~5 MB or 100,000 batches per partition, so it cannot hand back all 1,000,000 records of
+// the 1-partition topic; consume rows therefore compare records per second, and the counts are shown.
+
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync, closeSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createTopics, waitForPort, freePort } from './kafka-admin.ts'
+import { writeResults } from './harness.ts'
+
+const RECORDS = Number(process.env.BENCH_RECORDS ?? 1_000_000)
+const RUNS = Number(process.env.BENCH_RUNS ?? 3)
+const KB_RECORDS = Math.round(RECORDS * 0.3)
+const root = new URL('..', import.meta.url).pathname
+const work = mkdtempSync(join(tmpdir(), 'samsa-bench-'))
+
+function writeLines(path: string, count: number, size: number): void {
+  const line = Buffer.alloc(size + 1, 'x')
+  line[size] = 0x0a
+  const chunk = Buffer.concat(Array.from({ length: 1000 }, () => line))
+  const fd = openSync(path, 'w')
+  for (let i = 0; i < count; i += 1000) writeSync(fd, chunk, 0, Math.min(1000, count - i) * (size + 1))
+  closeSync(fd)
+}
+
+function buildMock(): string {
+  const out = join(root, '.cache', 'mock-cluster')
+  if (!existsSync(out)) {
+    mkdirSync(join(root, '.cache'), { recursive: true })
+    execFileSync('gcc', ['-O2', '-o', out, join(root, 'bench/mock/mock-cluster.c'), '-lrdkafka'], { stdio: 'inherit' })
+  }
+  return out
+}
+
+interface Target {
+  name: string
+  bootstrap: string
+  process: ChildProcess
+  stop(): Promise<void>
+}
+
+function peakRssMb(pid: number | undefined): number {
+  if (pid === undefined) return NaN
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(status)
+  return hwm ? Number(hwm[1]) / 1024 : NaN
+}
+
+function stopper(child: ChildProcess): () => Promise<void> {
+  return () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve()
+      child.once('exit', () => resolve())
+      child.kill('SIGTERM')
+      setTimeout(() => child.kill('SIGKILL'), 10_000).unref()
+    })
+}
+
+async function startMock(topics: [string, number][]): Promise<Target> {
+  const args = topics.flatMap(([t, p]) => ['-t', `${t}:${p}`])
+  const child = spawn(buildMock(), ['-s', '3600', ...args], { stdio: ['ignore', 'pipe', 'ignore'] })
+  const bootstrap = await new Promise<string>((resolve, reject) => {
+    child.stdout?.once('data', (d: Buffer) => resolve(d.toString().trim()))
+    child.once('exit', (code) => reject(new Error(`mock exited with ${code}`)))
+  })
+  return { name: 'librdkafka mock', bootstrap, process: child, stop: stopper(child) }
+}
+
+/** Starts `samsa broker` as its own process and returns once it accepts connections, with the time that took. */
+async function startSamsa(dataDir: string): Promise<Target & { coldStartMs: number }> {
+  const port = await freePort()
+  const started = process.hrtime.bigint()
+  const child = spawn(
+    process.execPath,
+    [
+      '--conditions=source',
+      '--import',
+      'tsx',
+      join(root, 'packages/broker/src/main.ts'),
+      '--override',
+      `listeners=PLAINTEXT://127.0.0.1:${port}`,
+      '--override',
+      `log.dirs=${dataDir}`,
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  )
+  await waitForPort('127.0.0.1', port, 30_000)
+  const coldStartMs = Number(process.hrtime.bigint() - started) / 1e6
+  return { name: 'Samsa', bootstrap: `127.0.0.1:${port}`, process: child, stop: stopper(child), coldStartMs }
+}
+
+function timed(command: string): { seconds: number; output: string } {
+  const start = process.hrtime.bigint()
+  const output = execFileSync('bash', ['-c', command], { encoding: 'utf8', maxBuffer: 1 << 20 })
+  return { seconds: Number(process.hrtime.bigint() - start) / 1e9, output }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)] as number
+}
+
+const file100 = join(work, 'msgs100.txt')
+const file1k = join(work, 'msgs1k.txt')
+writeLines(file100, RECORDS, 100)
+writeLines(file1k, KB_RECORDS, 1000)
+
+interface Row {
+  what: string
+  mock: number[]
+  samsa: number[]
+  mockCount: number
+  samsaCount: number
+}
+
+const topicsFor = (partitions: number, tag: string): [string, number][] =>
+  Array.from({ length: RUNS }, (_, run) => [`${tag}-r${run}`, partitions])
+const topicList: [string, number][] = [...topicsFor(1, 'p1'), ...topicsFor(32, 'p32'), ...topicsFor(1, 'kb')]
+
+async function runAll(target: Target, rows: Map<string, Row>, side: 'mock' | 'samsa'): Promise<void> {
+  const kcat = `kcat -b ${target.bootstrap} -X acks=all -q`
+  for (const [tag, partitions] of [
+    ['p1', 1],
+    ['p32', 32],
+  ] as const) {
+    for (let run = 0; run < RUNS; run++) {
+      const topic = `${tag}-r${run}`
+      const produce = timed(`${kcat} -P -t ${topic} -l ${file100}`)
+      record(
+        rows,
+        `produce ${RECORDS.toLocaleString('en-US')} × 100 B, ${partitions} partition(s)`,
+        side,
+        produce.seconds,
+        RECORDS,
+      )
+      const consume = timed(`${kcat} -C -t ${topic} -o beginning -e -f '%p\\n' | wc -l`)
+      const count = Number(consume.output.trim())
+      record(rows, `consume all, ${partitions} partition(s)`, side, consume.seconds, count)
+    }
+  }
+  for (let run = 0; run < RUNS; run++) {
+    const produce = timed(`${kcat} -P -t kb-r${run} -l ${file1k}`)
+    record(
+      rows,
+      `produce ${KB_RECORDS.toLocaleString('en-US')} × 1 KB (MB/s ingest)`,
+      side,
+      produce.seconds,
+      KB_RECORDS,
+    )
+  }
+}
+
+function record(rows: Map<string, Row>, what: string, side: 'mock' | 'samsa', seconds: number, count: number): void {
+  const row = rows.get(what) ?? { what, mock: [], samsa: [], mockCount: 0, samsaCount: 0 }
+  row[side].push(seconds)
+  if (side === 'mock') row.mockCount = count
+  else row.samsaCount = count
+  rows.set(what, row)
+}
+
+const rows = new Map<string, Row>()
+const mock = await startMock(topicList)
+let mockRss = NaN
+try {
+  await runAll(mock, rows, 'mock')
+  mockRss = peakRssMb(mock.process.pid)
+} finally {
+  await mock.stop()
+}
+
+const coldStarts: number[] = []
+for (let i = 0; i < 3; i++) {
+  const dir = mkdtempSync(join(work, 'cold-'))
+  const broker = await startSamsa(dir)
+  coldStarts.push(broker.coldStartMs)
+  await broker.stop()
+}
+
+const samsa = await startSamsa(mkdtempSync(join(work, 'data-')))
+let samsaRss = NaN
+try {
+  const [host, port] = samsa.bootstrap.split(':') as [string, string]
+  await createTopics(
+    host,
+    Number(port),
+    topicList.map(([name, partitions]) => ({ name, partitions })),
+  )
+  await runAll(samsa, rows, 'samsa')
+  samsaRss = peakRssMb(samsa.process.pid)
+} finally {
+  await samsa.stop()
+}
+
+const lines = [
+  `Wall times are medians of ${RUNS} runs (each run uses its own topic). Ratio = Samsa ÷ mock wall time; below 1 means Samsa is faster.`,
+  'Consume ratios compare time per record, because the mock keeps at most ~5 MB per partition (see counts).',
+  '',
+  '| what | mock s | Samsa s | ratio | mock records | Samsa records | Samsa rate |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+]
+for (const row of rows.values()) {
+  const m = median(row.mock)
+  const s = median(row.samsa)
+  const perRecord = row.what.startsWith('consume')
+  const ratio = perRecord ? s / row.samsaCount / (m / row.mockCount) : s / m
+  const isKb = row.what.includes('1 KB')
+  const rate = isKb
+    ? `${((row.samsaCount * 1000) / s / 1e6).toFixed(0)} MB/s`
+    : `${Math.round(row.samsaCount / s).toLocaleString('en-US')} rec/s`
+  lines.push(
+    `| ${row.what} | ${m.toFixed(2)} | ${s.toFixed(2)} | ${ratio.toFixed(2)} | ${row.mockCount.toLocaleString('en-US')} | ${row.samsaCount.toLocaleString('en-US')} | ${rate} |`,
+  )
+}
+lines.push(
+  '',
+  `- Peak RSS: Samsa ${samsaRss.toFixed(0)} MB, mock ${mockRss.toFixed(0)} MB.`,
+  `- Cold start of \`samsa broker\` to accepting connections (spawn → TCP connect, through tsx): ${coldStarts.map((t) => t.toFixed(0)).join(', ')} ms (median ${median(coldStarts).toFixed(0)} ms).`,
+  `- kcat: \`${execFileSync('kcat', ['-V'], { encoding: 'utf8' }).split('\n')[0]?.trim()}\`.`,
+  '- Targets (issue 3): produce ≤ 1.5× the mock, consume ≤ 1.0×, 1 KB ingest ≥ 300 MB/s, cold start < 300 ms.',
+)
+const body = lines.join('\n')
+console.log(body)
+writeResults('bench/results/broker.md', 'Samsa broker vs librdkafka mock cluster (kcat)', 'npm run bench:broker', body)
+rmSync(work, { recursive: true, force: true })
