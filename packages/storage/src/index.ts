@@ -1,3 +1,17 @@
 // @samsa/storage: Kafka's partition log on a FileSystem interface.
-export {}
 export type * from './api.ts'
+export { systemClock, type Clock, type TimerHandle } from './clock.ts'
+export {
+  CorruptRecordError,
+  LogClosedError,
+  LogDirectoryError,
+  OffsetOutOfRangeError,
+  RecordBatchTooLargeError,
+  UnexpectedAppendOffsetError,
+} from './errors.ts'
+export type { FileHandle, FileSystem } from './fs/file-system.ts'
+export { NodeFileSystem } from './fs/node-file-system.ts'
+export { MemoryFileSystem, type CrashOptions } from './fs/memory-file-system.ts'
+export { DEFAULT_LOG_CONFIG, NEVER, logConfig } from './log-config.ts'
+export { UnifiedLog, type OpenLogOptions } from './log/unified-log.ts'
+export { ManualClock } from './testing/manual-clock.ts'

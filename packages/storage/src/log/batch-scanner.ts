@@ -1,0 +1,63 @@
+// Walks the batches of a segment file with few, large reads: a block of at least 64 KiB is read at a time and
+// batches are viewed inside it, so scanning headers (recovery, index lookups, the cleaner) costs one read per
+// block, not one per batch (LIMITS.md §2.3). A batch larger than the block gets a block of its own.
+
+import { LOG_OVERHEAD, RECORD_BATCH_OVERHEAD, RecordBatchView } from '@samsa/protocol'
+import type { FileHandle } from '../fs/file-system.ts'
+
+const DEFAULT_BLOCK_BYTES = 64 * 1024
+/** batchLength can never be smaller than the rest of a v2 header. */
+const MIN_BATCH_LENGTH = RECORD_BATCH_OVERHEAD - LOG_OVERHEAD
+
+/**
+ * A whole batch at `position`, viewed inside the scanner's block: valid until the scan moves on (copy `view.bytes`
+ * to keep it). Or, where the bytes stop making sense, `problem` says why and the scan ends there.
+ */
+export type ScannedBatch =
+  { position: number; view: RecordBatchView; problem: null } | { position: number; view: null; problem: string }
+
+/** Batches in file[from, end). The CRC is not checked here; recovery calls view.problem() for that. */
+export function* scanBatches(
+  file: FileHandle,
+  from: number,
+  end: number,
+  blockBytes = DEFAULT_BLOCK_BYTES,
+): Generator<ScannedBatch, void, undefined> {
+  let block = Buffer.allocUnsafe(blockBytes)
+  let blockStart = from
+  let blockLength = 0
+  const fill = (position: number, needed: number): void => {
+    if (needed > block.length) block = Buffer.allocUnsafe(needed)
+    blockStart = position
+    blockLength = file.read(block, position, Math.min(block.length, end - position))
+  }
+  let position = from
+  while (position < end) {
+    if (end - position < LOG_OVERHEAD) {
+      yield { position, view: null, problem: `${end - position} bytes at the end are less than a batch header` }
+      return
+    }
+    if (position + LOG_OVERHEAD > blockStart + blockLength) fill(position, LOG_OVERHEAD)
+    const batchLength = block.readInt32BE(position - blockStart + 8)
+    if (batchLength < MIN_BATCH_LENGTH) {
+      yield { position, view: null, problem: `batchLength ${batchLength} is below the v2 minimum` }
+      return
+    }
+    const size = LOG_OVERHEAD + batchLength
+    if (size > end - position) {
+      yield { position, view: null, problem: `a ${size}-byte batch runs past the end (${end - position} bytes left)` }
+      return
+    }
+    if (position + size > blockStart + blockLength) fill(position, size)
+    if (blockLength < position - blockStart + size) {
+      yield { position, view: null, problem: `the file ended while reading a ${size}-byte batch` }
+      return
+    }
+    yield {
+      position,
+      view: new RecordBatchView(block, position - blockStart, position - blockStart + size),
+      problem: null,
+    }
+    position += size
+  }
+}
