@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Runs every *.test.ts under packages/ (and tests/, bench/ never) through node:test with tsx.
+// Runs every *.test.ts under packages/ (bench/ never) through node:test with tsx.
 // Node 20's --test does not expand globs, so the file list is built here. Extra arguments are passed
 // through to node (e.g. `npm test -- --test-name-pattern=crc`), and bare paths narrow the file list.
+// `--dir=<path>` collects from another directory instead (`npm run test:compat` uses --dir=tests/compat).
 import { spawnSync } from 'node:child_process'
 import { readdirSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
@@ -19,10 +20,12 @@ function collect(dir, out) {
   return out
 }
 
+const dirFlag = '--dir='
 const args = process.argv.slice(2)
+const dirs = args.filter((a) => a.startsWith(dirFlag)).map((a) => a.slice(dirFlag.length))
 const filters = args.filter((a) => !a.startsWith('-'))
-const nodeFlags = args.filter((a) => a.startsWith('-'))
-let files = collect(join(root, 'packages'), []).sort()
+const nodeFlags = args.filter((a) => a.startsWith('-') && !a.startsWith(dirFlag))
+let files = (dirs.length > 0 ? dirs : ['packages']).flatMap((dir) => collect(join(root, dir), [])).sort()
 if (filters.length > 0) files = files.filter((f) => filters.some((p) => f.includes(p)))
 if (files.length === 0) {
   console.error('run-tests: no test files matched')
