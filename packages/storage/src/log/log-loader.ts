@@ -59,7 +59,7 @@ export function loadLog(options: LoadOptions): LoadedLog {
     .filter((offset): offset is bigint => offset !== null)
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
   const segments: LogSegment[] = []
-  let recovered = false
+  const recoveredSegments = new Set<LogSegment>()
   for (let i = 0; i < baseOffsets.length; i++) {
     const segment = LogSegment.open(fs, dir, baseOffsets[i] as bigint, segmentOptions)
     const next = baseOffsets[i + 1]
@@ -70,7 +70,7 @@ export function loadLog(options: LoadOptions): LoadedLog {
       continue
     }
     if (isFlushed) warn(`rebuilding the indexes of ${segment.logPath}`)
-    recovered = true
+    recoveredSegments.add(segment)
     const { truncatedBytes, reason } = segment.recover(options.indexIntervalBytes, onBatch)
     segments.push(segment)
     if (truncatedBytes > 0) {
@@ -84,6 +84,7 @@ export function loadLog(options: LoadOptions): LoadedLog {
       break
     }
   }
+  dropEmptyUnflushedSegments(segments, recoveredSegments, warn)
   // A log whose segments are all gone starts over at its log start offset (Kafka's LogLoader does the same).
   if (segments.length === 0) {
     segments.push(LogSegment.create(fs, dir, options.logStartOffset ?? 0n, segmentOptions))
@@ -104,7 +105,26 @@ export function loadLog(options: LoadOptions): LoadedLog {
     recoveryPoint: options.recoveryPoint < logEndOffset ? options.recoveryPoint : logEndOffset,
     leaderEpochCache,
     topicId: readTopicId(fs, dir, warn),
-    recovered,
+    recovered: recoveredSegments.size > 0,
+  }
+}
+
+/**
+ * A crash between a roll and the flush that follows it leaves new segment files that never received their data.
+ * Such an empty segment holds nothing, yet as the last segment it would set the log end offset to its base offset,
+ * leaving a hole where the lost records were. So empty recovered segments go (all but a sole one).
+ */
+function dropEmptyUnflushedSegments(
+  segments: LogSegment[],
+  recovered: ReadonlySet<LogSegment>,
+  warn: (message: string) => void,
+): void {
+  for (let i = segments.length - 1; i >= 0 && segments.length > 1; i--) {
+    const segment = segments[i] as LogSegment
+    if (segment.size > 0 || !recovered.has(segment)) continue
+    segments.splice(i, 1)
+    for (const path of segment.markDeleted()) segment.fs.remove(path)
+    warn(`removed empty segment ${segment.baseOffset}, created just before the crash`)
   }
 }
 

@@ -106,6 +106,10 @@ export class LogSegment {
     return segment
   }
 
+  get fs(): FileSystem {
+    return this.#fs
+  }
+
   get size(): number {
     return this.#size
   }
