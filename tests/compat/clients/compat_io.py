@@ -1,19 +1,33 @@
 """Shared plumbing for the Python client programs of the compatibility suite (see lib/child-driver.ts).
 
-Each program is `python3 <client>.py STEP --bootstrap H:P --timeout S [--topic T] [--partitions N] [--codec C]
-[--in FILE] [--out FILE]` and registers one function per step with `main(steps)`. Byte fields in the JSON-lines
-files are base64. Runs under Debian's /usr/bin/python3, where python3-confluent-kafka and python3-kafka live.
+Each program registers one function per step with `main(steps)` and runs as `python3 <client>.py serve`: it reads
+{"argv": [STEP, "--bootstrap", "H:P", "--timeout", "S", ...]} lines on stdin and answers each with one
+{"ok": ..., "stdout": ..., "error": ...} line. `python3 <client>.py STEP --bootstrap ...` runs one step (for
+debugging). Byte fields in the JSON-lines files are base64. Runs under Debian's /usr/bin/python3, where
+python3-confluent-kafka and python3-kafka live.
 """
 
 import argparse
 import base64
+import contextlib
+import io
 import json
 import sys
 import time
+import traceback
 
 
-def parse_args(steps):
-    parser = argparse.ArgumentParser()
+class ArgumentError(Exception):
+    pass
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise ArgumentError(message)
+
+
+def parse_args(steps, argv):
+    parser = Parser()
     parser.add_argument("step", choices=sorted(steps))
     parser.add_argument("--bootstrap", required=True)
     parser.add_argument("--timeout", type=float, required=True, help="seconds this run may take")
@@ -22,7 +36,7 @@ def parse_args(steps):
     parser.add_argument("--codec")
     parser.add_argument("--in", dest="input")
     parser.add_argument("--out")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     args.deadline = time.monotonic() + args.timeout
     return args
 
@@ -71,10 +85,27 @@ def print_offsets(offsets):
     print(json.dumps([{"partition": p, "earliest": lo, "latest": hi} for p, (lo, hi) in sorted(offsets.items())]))
 
 
-def main(steps):
-    args = parse_args(steps)
+def run_step(steps, argv):
+    """Runs one step; returns a reply {"ok", "stdout"} or {"ok": False, "error"}."""
+    output = io.StringIO()
     try:
-        steps[args.step](args)
+        args = parse_args(steps, argv)
+        with contextlib.redirect_stdout(output):
+            steps[args.step](args)
+        return {"ok": True, "stdout": output.getvalue()}
     except Exception as error:  # noqa: BLE001 - reported to the test with its type
-        print(f"{args.step} failed: {type(error).__name__}: {error}", file=sys.stderr)
-        sys.exit(1)
+        traceback.print_exc(file=sys.stderr)
+        return {"ok": False, "error": f"{type(error).__name__}: {error}"}
+
+
+def main(steps):
+    if sys.argv[1:2] != ["serve"]:
+        reply = run_step(steps, sys.argv[1:])
+        if reply["ok"]:
+            sys.stdout.write(reply["stdout"])
+        sys.exit(0 if reply["ok"] else 1)
+    for line in sys.stdin:
+        if line.strip():
+            reply = run_step(steps, json.loads(line)["argv"])
+            sys.stdout.write(json.dumps(reply) + "\n")
+            sys.stdout.flush()

@@ -128,6 +128,27 @@ export async function writeRecordsFile(path: string, records: readonly TestRecor
   await writeFile(path, lines.join('\n') + '\n')
 }
 
+/** For client programs written in TypeScript (run under Node 22): the records a produce step must send. */
+export async function readRecordsFile(path: string): Promise<TestRecord[]> {
+  return parseLines<RecordLine>(await readFile(path, 'utf8')).map((line) => ({
+    key: Buffer.from(line.k, 'base64'),
+    value: Buffer.from(line.v, 'base64'),
+    headers: line.h.map(([n, v]): Header => [n, Buffer.from(v, 'base64')]),
+  }))
+}
+
+/** One line of a consumed-records file (see readConsumedFile). */
+export function consumedLine(r: ConsumedRecord): string {
+  const line: RecordLine = {
+    p: r.partition,
+    o: r.offset,
+    k: r.key.toString('base64'),
+    v: r.value.toString('base64'),
+    h: r.headers.map(([n, v]) => [n, v.toString('base64')]),
+  }
+  return JSON.stringify(line) + '\n'
+}
+
 function parseLines<T>(text: string): T[] {
   return text
     .split('\n')
