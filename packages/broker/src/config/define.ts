@@ -138,7 +138,7 @@ export function formatValue(def: ConfigDef, value: ConfigValue): string | null {
   if (Array.isArray(value)) return value.join(',')
   if (def.type === 'long' && value === LONG_MAX) return '9223372036854775807'
   if (def.type === 'double' && typeof value === 'number' && Number.isInteger(value)) return value.toFixed(1)
-  return String(value as string | number | boolean)
+  return String(value)
 }
 
 // --- validators (Kafka's ConfigDef.Range / ValidString / ValidList) ---------------------------------------------

@@ -72,7 +72,7 @@ export function loadBrokerConfig(options: LoadOptions = {}): StaticBrokerConfig 
   for (const [k, v] of options.overrides ?? []) raw.set(k, { raw: v, source: 'cli' })
   for (const [k, v] of Object.entries(options.config ?? {})) {
     if (v === undefined) continue
-    raw.set(k, { raw: v === null ? '' : Array.isArray(v) ? v.join(',') : String(v as string), source: 'config' })
+    raw.set(k, { raw: v === null ? '' : Array.isArray(v) ? v.join(',') : String(v), source: 'config' })
   }
 
   const values: Record<string, ConfigValue> = {}
