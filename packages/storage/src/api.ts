@@ -3,6 +3,17 @@
 // owns leadership, the high watermark's meaning, delayed produce/fetch and replication; storage owns bytes on disk.
 //
 // This file is the contract between the storage package and the broker. Change it deliberately, with both sides.
+//
+// Changes since the first version (all additions; nothing the broker already uses changed shape):
+// - append() writes offsets, the leader epoch and LogAppendTime into the caller's buffer in place (zero-copy), and
+//   stamps leaderEpoch only on leader appends (assignOffsets: true): follower appends keep the leader's epochs.
+//   Follower batches may start above the log end offset (a gap the leader's compaction left), never below.
+// - read() serves batches from one segment per call, as Kafka does; the caller fetches again from the next offset.
+// - highWatermark is clamped to [logStartOffset, logEndOffset] on assignment, as Kafka's updateHighWatermark is.
+// - deleteRecordsBefore() throws OffsetOutOfRangeError beyond the high watermark or below 0.
+// - PartitionLog gained topicId (from partition.metadata) and truncateFullyAndStartAt() (a follower whose fetch
+//   offset fell below the leader's log start offset).
+// - LogManager (the broker's entry point: open at start-up, create/delete logs, close) and its options, below.
 
 /** Topic-level settings that matter to the log, already resolved from topic overrides and broker defaults. */
 export interface LogConfig {
@@ -87,6 +98,8 @@ export interface ReadResult {
 export interface PartitionLog {
   readonly topic: string
   readonly partition: number
+  /** The topic id in partition.metadata, or null for a directory without one. */
+  readonly topicId: string | null
   /** The first offset still readable (moved by retention and DeleteRecords). */
   readonly logStartOffset: bigint
   /** The offset the next appended record gets. */
@@ -95,9 +108,17 @@ export interface PartitionLog {
   readonly sizeInBytes: number
   config: LogConfig
 
-  /** Appends one or more batches (already CRC-checked by the broker). */
+  /**
+   * Appends one or more batches (already CRC-checked by the broker) with one write. Leader appends rewrite
+   * baseOffset, partitionLeaderEpoch and (LogAppendTime) the timestamp fields inside `batches` itself.
+   * Throws CorruptRecordError (not whole v2 batches), RecordBatchTooLargeError (a batch above segment.bytes),
+   * UnexpectedAppendOffsetError (follower offsets below the log end offset).
+   */
   append(batches: Buffer, options: AppendOptions): AppendResult
-  /** Reads whole batches; throws OffsetOutOfRangeError when fetchOffset < logStartOffset or > logEndOffset. */
+  /**
+   * Reads whole batches from the segment holding fetchOffset; throws OffsetOutOfRangeError when
+   * fetchOffset < logStartOffset or > logEndOffset.
+   */
   read(options: ReadOptions): ReadResult
   /**
    * ListOffsets by timestamp: the offset of the first record whose timestamp ≥ ts, with that timestamp,
@@ -110,9 +131,51 @@ export interface PartitionLog {
   endOffsetForEpoch(leaderEpoch: number): { leaderEpoch: number; endOffset: bigint } | null
   /** DeleteRecords: advance logStartOffset (never past the high watermark the caller allows). */
   deleteRecordsBefore(offset: bigint): bigint
-  /** Replication: drop everything at and after `offset`. */
+  /** Replication: drop everything at and after `offset` (whole batches; durable when it returns). */
   truncateTo(offset: bigint): void
+  /** Replication: empty the log and restart it at `offset` (log start = log end = high watermark = offset). */
+  truncateFullyAndStartAt(offset: bigint): void
   /** Persisted by the log manager's checkpoint files (replication-offset-checkpoint). */
   highWatermark: bigint
   flush(): Promise<void>
+}
+
+export interface CreateLogOptions {
+  topic: string
+  partition: number
+  /** KIP-516 topic id (base64url), written to partition.metadata. */
+  topicId: string
+  /** The topic's resolved config; the manager's configFor(topic) when absent. */
+  config?: LogConfig
+}
+
+export interface LogDirDescription {
+  logDir: string
+  /** KIP-858 directory.id from meta.properties. */
+  directoryId: string
+  partitions: Array<{ topic: string; partition: number; sizeInBytes: number }>
+}
+
+/**
+ * All partition logs of a broker (Kafka's LogManager). Opening it recovers every log found in the log dirs; from
+ * then on it runs retention (log.retention.check.interval.ms), the cleaner (log.cleaner.backoff.ms) and writes the
+ * checkpoint files on timers of the injected Clock.
+ */
+export interface LogManager {
+  readonly logDirs: readonly string[]
+  getLog(topic: string, partition: number): PartitionLog | undefined
+  /** The partition's log, created (in the log dir with the fewest partitions) if missing. */
+  getOrCreateLog(options: CreateLogOptions): PartitionLog
+  /** Removes the partition's log: its directory is renamed `…-delete` now and removed after file.delete.delay.ms. */
+  deleteLog(topic: string, partition: number): boolean
+  allLogs(): PartitionLog[]
+  /** One retention pass over every log now (the timer does this periodically). Returns segments deleted. */
+  deleteOldSegments(): number
+  /** One cleaner pass now: compacts the dirtiest eligible log, if any. Returns whether one was cleaned. */
+  cleanDirtiestLog(): Promise<boolean>
+  /** Writes recovery-point, log-start-offset and replication-offset (high watermark) checkpoints now. */
+  checkpoint(): Promise<void>
+  describeLogDirs(): LogDirDescription[]
+  /** Stops the timers, flushes every log, writes the checkpoints and the clean-shutdown marker. */
+  close(): Promise<void>
 }
