@@ -309,3 +309,53 @@ describe('UnifiedLog replication support', () => {
     )
   })
 })
+
+describe('UnifiedLog flush policy', () => {
+  const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+  const LOG_FILE = `${DIR}/00000000000000000000.log`
+
+  test('by default nothing is fsynced until asked (the page cache is trusted, as in Kafka)', async () => {
+    const { log, fs } = openLog()
+    log.append(batchOfValues(5), LEADER)
+    await settle()
+    assert.ok(fs.unsyncedBytes(LOG_FILE) > 0)
+    assert.equal(log.recoveryPoint, 0n)
+    await log.flush()
+    assert.equal(fs.unsyncedBytes(LOG_FILE), 0)
+    assert.equal(log.recoveryPoint, 5n)
+  })
+
+  test('flush.messages fsyncs once that many records are unflushed', async () => {
+    const { log, fs } = openLog({ flushMessages: 4 })
+    log.append(batchOfValues(3), LEADER)
+    await settle()
+    assert.ok(fs.unsyncedBytes(LOG_FILE) > 0)
+    log.append(batchOfValues(1), LEADER)
+    await settle()
+    assert.equal(fs.unsyncedBytes(LOG_FILE), 0)
+    assert.equal(log.recoveryPoint, 4n)
+  })
+
+  test('flush.ms fsyncs that long after the first unflushed append', async () => {
+    const { log, fs, clock } = openLog({ flushMs: 1000 })
+    log.append(batchOfValues(1), LEADER)
+    clock.advance(600)
+    log.append(batchOfValues(1), LEADER)
+    clock.advance(399)
+    await settle()
+    assert.ok(fs.unsyncedBytes(LOG_FILE) > 0)
+    clock.advance(1)
+    await settle()
+    assert.equal(fs.unsyncedBytes(LOG_FILE), 0)
+    assert.equal(log.recoveryPoint, 2n)
+  })
+
+  test('a roll flushes the segment it leaves in the background, moving the recovery point', async () => {
+    const { log, fs } = openLog({ segmentBytes: batchOfValues(1).length })
+    log.append(batchOfValues(1), LEADER)
+    log.append(batchOfValues(1), LEADER)
+    await settle()
+    assert.equal(fs.unsyncedBytes(LOG_FILE), 0)
+    assert.equal(log.recoveryPoint, 2n)
+  })
+})
