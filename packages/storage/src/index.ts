@@ -1,5 +1,6 @@
 // @samsa/storage: Kafka's partition log on a FileSystem interface.
 export type * from './api.ts'
+export { keylessRecordIndexes } from './cleaner/clean-segments.ts'
 export { systemClock, type Clock, type TimerHandle } from './clock.ts'
 export {
   CorruptRecordError,

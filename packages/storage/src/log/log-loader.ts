@@ -153,6 +153,9 @@ function removeLeftovers(fs: FileSystem, dir: string): void {
 /**
  * A `.log.swap` file is a compacted segment that was complete (and synced) before the crash but had not yet
  * replaced the segments it was built from. Finish the job: drop those segments, then take the swap file's place.
+ * Which segments those were is known only up to the swap's last offset: a source segment whose every record was
+ * compacted away may survive. That is harmless: everything in it is superseded by later records or is an expired
+ * tombstone, and the next cleaning removes it again.
  */
 function completeInterruptedSwaps(options: LoadOptions, onBatch: (view: RecordBatchView) => void): void {
   const { fs, dir } = options
@@ -166,7 +169,8 @@ function completeInterruptedSwaps(options: LoadOptions, onBatch: (view: RecordBa
     swap.close()
     for (const other of fs.list(dir)) {
       const replaced = baseOffsetOf(other, LOG_FILE_SUFFIX)
-      if (replaced === null || replaced < baseOffset || replaced >= endOffset) continue
+      // The segment at the swap's own base offset always goes, even when compaction emptied the swap file.
+      if (replaced === null || replaced < baseOffset || (replaced >= endOffset && replaced !== baseOffset)) continue
       const segment = LogSegment.open(fs, dir, replaced, segmentOptions)
       for (const path of segment.markDeleted()) fs.remove(path)
     }

@@ -148,6 +148,12 @@ export class LogSegment {
     return this.#timeIndex
   }
 
+  /** The first batch's maxTimestamp (-1 if none): max.compaction.lag.ms counts from it. */
+  get firstBatchTimestamp(): bigint {
+    if (this.#firstBatchTimestamp === undefined) this.#firstBatchTimestamp = this.#readFirstBatchTimestamp()
+    return this.#firstBatchTimestamp ?? -1n
+  }
+
   /** Whether `offset` can be stored here as a relative offset (an int32 from the base offset). */
   canHoldOffset(offset: bigint): boolean {
     return offset - this.baseOffset <= MAX_RELATIVE_OFFSET && offset >= this.baseOffset

@@ -3,17 +3,12 @@
 // Appends go to the active segment with one write per call; reads find their segment by binary search and their
 // position through the segment's index.
 
-import { CURRENT_MAGIC, ProtocolDecodeError, splitBatches, type RecordBatchView } from '@samsa/protocol'
+import type { RecordBatchView } from '@samsa/protocol'
 import type { AppendOptions, AppendResult, LogConfig, PartitionLog, ReadOptions, ReadResult } from '../api.ts'
 import type { Clock, TimerHandle } from '../clock.ts'
-import {
-  CorruptRecordError,
-  LogClosedError,
-  OffsetOutOfRangeError,
-  RecordBatchTooLargeError,
-  UnexpectedAppendOffsetError,
-} from '../errors.ts'
+import { CorruptRecordError, LogClosedError, OffsetOutOfRangeError } from '../errors.ts'
 import type { FileSystem } from '../fs/file-system.ts'
+import { checkFollowerOffsets, splitForAppend } from './append-validation.ts'
 import type { LeaderEpochFileCache } from './leader-epoch-cache.ts'
 import { loadLog, type LoadedLog } from './log-loader.ts'
 import { LogSegment, type TimestampAndOffset } from './log-segment.ts'
@@ -70,8 +65,6 @@ export class UnifiedLog implements PartitionLog {
   #isDirectoryDirty = false
   /** Bumped by every truncation, so a flush that raced with one does not advance the recovery point. */
   #truncations = 0
-  /** Bumped whenever segments leave the log; the cleaner checks it before swapping in its work. */
-  #segmentRemovals = 0
   readonly #pendingFileRemovals = new Map<TimerHandle, string[]>()
   #isClosed = false
   #wasRecovered = false
@@ -158,10 +151,6 @@ export class UnifiedLog implements PartitionLog {
     return [...this.#segments]
   }
 
-  get segmentRemovals(): number {
-    return this.#segmentRemovals
-  }
-
   get isClosed(): boolean {
     return this.#isClosed
   }
@@ -172,7 +161,7 @@ export class UnifiedLog implements PartitionLog {
 
   append(batches: Buffer, options: AppendOptions): AppendResult {
     this.#checkOpen()
-    const views = this.#splitForAppend(batches)
+    const views = splitForAppend(batches, this.#name, this.config.segmentBytes)
     const logEndOffset = this.logEndOffset
     if (options.assignOffsets) {
       let nextOffset = logEndOffset
@@ -183,7 +172,7 @@ export class UnifiedLog implements PartitionLog {
         nextOffset = view.nextOffset
       }
     } else {
-      this.#checkFollowerOffsets(views, logEndOffset)
+      checkFollowerOffsets(views, logEndOffset, this.#name)
     }
     let maxTimestamp = -1n
     let records = 0
@@ -349,7 +338,10 @@ export class UnifiedLog implements PartitionLog {
       const nowMs = this.#clock.now()
       if (retentionMs >= 0) {
         deleted += this.#deleteSegmentsWhile(
-          (segment) => segment.largestTimestamp >= 0n && nowMs - Number(segment.largestTimestamp) > retentionMs,
+          // An empty inactive segment (all its records compacted away) holds nothing worth keeping.
+          (segment) =>
+            segment.size === 0 ||
+            (segment.largestTimestamp >= 0n && nowMs - Number(segment.largestTimestamp) > retentionMs),
         )
       }
       if (retentionBytes >= 0) {
@@ -367,18 +359,19 @@ export class UnifiedLog implements PartitionLog {
 
   /**
    * The cleaner's commit: `replacement` (fully written and synced under a temporary name) takes the place of
-   * `replaced`, which must still be consecutive segments of this log. Returns false, changing nothing, if they
-   * are not (the log changed underneath the cleaner).
+   * `replaced`, which must still be consecutive, inactive segments of this log. If they are not (the log changed
+   * while the cleaner worked), returns false and changes nothing. Otherwise calls `commit` first (which makes the
+   * replacement durable as the new truth, Kafka's rename to `.swap`), then retires the replaced segments.
    */
-  replaceSegments(replacement: LogSegment, replaced: readonly LogSegment[]): boolean {
+  replaceSegments(replacement: LogSegment, replaced: readonly LogSegment[], commit: () => void): boolean {
     const start = this.#segments.indexOf(replaced[0] as LogSegment)
     const isIntact =
       start >= 0 &&
       replaced.every((segment, i) => this.#segments[start + i] === segment) &&
       start + replaced.length < this.#segments.length
     if (!isIntact || this.#isClosed) return false
+    commit()
     this.#segments.splice(start, replaced.length, replacement)
-    this.#segmentRemovals++
     this.#schedulePathRemoval(replaced.flatMap((segment) => segment.markDeleted()))
     return true
   }
@@ -423,51 +416,6 @@ export class UnifiedLog implements PartitionLog {
       throw error
     }
     if (truncations === this.#truncations && target > this.#recoveryPoint) this.#recoveryPoint = target
-  }
-
-  /** Kafka's analyzeAndValidateRecords, the part that is storage's concern: whole v2 batches that fit a segment. */
-  #splitForAppend(batches: Buffer): RecordBatchView[] {
-    let views: RecordBatchView[]
-    try {
-      const set = splitBatches(batches)
-      if (set.partialBytes > 0) {
-        throw new ProtocolDecodeError(`${set.partialBytes} bytes after the last whole batch`)
-      }
-      views = set.batches
-    } catch (error) {
-      if (!(error instanceof ProtocolDecodeError)) throw error
-      throw new CorruptRecordError(`cannot append to ${this.#name}: ${error.message}`)
-    }
-    if (views.length === 0) throw new CorruptRecordError(`cannot append to ${this.#name}: no record batches`)
-    for (const view of views) {
-      if (view.magic !== CURRENT_MAGIC) {
-        throw new CorruptRecordError(`cannot append to ${this.#name}: record batch magic ${view.magic} is not 2`)
-      }
-      if (view.lastOffsetDelta < 0) {
-        throw new CorruptRecordError(`cannot append to ${this.#name}: negative lastOffsetDelta ${view.lastOffsetDelta}`)
-      }
-      if (view.byteLength > this.config.segmentBytes) {
-        throw new RecordBatchTooLargeError(
-          `a ${view.byteLength}-byte batch exceeds segment.bytes ${this.config.segmentBytes} of ${this.#name}`,
-        )
-      }
-    }
-    return views
-  }
-
-  /** Replication appends keep the leader's offsets, which must continue the log and increase. */
-  #checkFollowerOffsets(views: readonly RecordBatchView[], logEndOffset: bigint): void {
-    let expectedAtLeast = logEndOffset
-    for (const view of views) {
-      if (view.baseOffset < expectedAtLeast) {
-        throw new UnexpectedAppendOffsetError(
-          `follower append to ${this.#name} has a batch at offset ${view.baseOffset}, below ${expectedAtLeast}`,
-          (views[0] as RecordBatchView).baseOffset,
-          logEndOffset,
-        )
-      }
-      expectedAtLeast = view.nextOffset
-    }
   }
 
   /** Kafka's shouldRoll: the segment would outgrow segment.bytes, is older than segment.ms, or its index is full. */
@@ -558,7 +506,6 @@ export class UnifiedLog implements PartitionLog {
     for (let i = this.#segments.length - 1; i >= 0; i--) {
       if (set.has(this.#segments[i] as LogSegment)) this.#segments.splice(i, 1)
     }
-    this.#segmentRemovals++
     this.#schedulePathRemoval(doomed.flatMap((segment) => segment.markDeleted()))
   }
 

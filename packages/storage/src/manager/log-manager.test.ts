@@ -4,7 +4,8 @@ import type { LogConfig, PartitionLog } from '../api.ts'
 import { LogDirectoryError } from '../errors.ts'
 import { MemoryFileSystem } from '../fs/memory-file-system.ts'
 import { logConfig } from '../log-config.ts'
-import { batchOfValues, recordsOf } from '../testing/batches.ts'
+import { batchOf, batchOfValues, recordsOf } from '../testing/batches.ts'
+import type { UnifiedLog } from '../log/unified-log.ts'
 import { ManualClock } from '../testing/manual-clock.ts'
 import { openLogManager, type LogManagerOptions } from './log-manager.ts'
 
@@ -181,6 +182,29 @@ describe('LogManager', () => {
     await manager.close()
     const reopened = await openLogManager(options(fs, new ManualClock(), { logDirs: ['/d1', '/d2'] }))
     assert.equal(reopened.allLogs().length, 4)
+    await reopened.close()
+  })
+
+  test('runs the cleaner on the clock and keeps its first dirty offset in cleaner-offset-checkpoint', async () => {
+    const fs = new MemoryFileSystem()
+    const clock = new ManualClock()
+    const config = logConfig({ cleanupPolicy: ['compact'] })
+    const settings = { configFor: () => config, logCleanerBackoffMs: 15_000, logInitialTaskDelayMs: 15_000 }
+    const manager = await openLogManager(options(fs, clock, settings))
+    const log = manager.getOrCreateLog({ topic: '__consumer_offsets', partition: 0, topicId: TOPIC_ID })
+    for (const value of ['1', '2', '3']) {
+      log.append(batchOf([{ key: 'group', value, timestamp: clock.now() }]), LEADER)
+      ;(log as UnifiedLog).roll()
+    }
+    log.highWatermark = log.logEndOffset
+    clock.advance(15_000)
+    await settle()
+    await settle()
+    assert.deepEqual(readAllValues(log), ['3'])
+    assert.equal(fs.readFile('/kafka/logs/cleaner-offset-checkpoint').toString(), '0\n1\n__consumer_offsets 0 3\n')
+    await manager.close()
+    const reopened = await openLogManager(options(fs, new ManualClock(), settings))
+    assert.equal(await reopened.cleanDirtiestLog(), false, 'nothing dirty since the checkpointed offset')
     await reopened.close()
   })
 })

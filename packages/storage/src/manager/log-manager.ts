@@ -286,7 +286,8 @@ class DefaultLogManager implements LogManager {
       const backoffMs = options.logCleanerBackoffMs ?? 15_000
       // Like Kafka's cleaner threads: clean while there is work, back off when there is none.
       this.#every('log cleaner', Math.min(initialDelayMs, backoffMs), backoffMs, async () => {
-        while (!this.#isClosed && (await this.cleanDirtiestLog()));
+        // Bounded, so a log that keeps qualifying without progress cannot keep the task busy forever.
+        for (let pass = 0; pass < this.#logs.size && !this.#isClosed && (await this.cleanDirtiestLog()); pass++);
       })
     }
   }

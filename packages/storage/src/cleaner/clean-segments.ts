@@ -1,0 +1,177 @@
+// The work of one compaction: which offset holds the latest record of each key (the offset map, built over the
+// dirty part of the log), and copying segments into a cleaned segment keeping only those records.
+//
+// Batch rules, as in Kafka:
+// - A batch whose records all stay is copied byte for byte.
+// - Otherwise it is rebuilt with the same baseOffset, lastOffsetDelta, partitionLeaderEpoch, producer id/epoch,
+//   base sequence, attributes and codec; kept records keep their offsetDelta and timestamp; the CRC is new.
+// - A batch left with no records is dropped, unless it is its producer's last batch in the log: then it stays as
+//   an empty batch, so that the producer's last sequence number survives (idempotence after restart).
+// - Tombstones (null values) stay until their batch's delete horizon (KIP-534: attribute bit 6, baseTimestamp =
+//   the horizon), which the first cleaning that keeps them sets to now + delete.retention.ms. The next cleaning
+//   after the horizon drops them.
+// - Records without a key are dropped (Kafka's cleaner treats them as invalid on a compacted topic).
+// - Control batches (transaction markers) are kept as they are. Not done: dropping aborted transactional data and
+//   markers whose transaction is fully cleaned (Kafka does both); transactional records compact like others.
+
+import {
+  TimestampType,
+  buildRecordBatch,
+  decodeBatchRecords,
+  splitBatches,
+  type DecodedRecord,
+  type RecordBatchView,
+} from '@samsa/protocol'
+import type { LogSegment } from '../log/log-segment.ts'
+
+/** Key bytes as a string, 1:1 (latin1), for use as a Map key. */
+function keyOf(key: Buffer): string {
+  return key.toString('latin1')
+}
+
+/** The offset of the latest record of each key in `segments` (the dirty part of the log). */
+export function buildOffsetMap(segments: readonly LogSegment[]): Map<string, bigint> {
+  const map = new Map<string, bigint>()
+  for (const segment of segments) {
+    for (const { view } of segment.scan()) {
+      if (view === null) break
+      if (view.isControlBatch) continue
+      const baseOffset = view.baseOffset
+      for (const record of decodeBatchRecords(view)) {
+        if (record.key !== null) map.set(keyOf(record.key), baseOffset + BigInt(record.offsetDelta))
+      }
+    }
+  }
+  return map
+}
+
+/** The base offset of each producer's last batch in `segments` (the whole log). */
+export function lastBatchOfEachProducer(segments: readonly LogSegment[]): Map<bigint, bigint> {
+  const last = new Map<bigint, bigint>()
+  for (const segment of segments) {
+    for (const { view } of segment.scan()) {
+      if (view === null) break
+      if (view.producerId >= 0n) last.set(view.producerId, view.baseOffset)
+    }
+  }
+  return last
+}
+
+export interface CleaningRules {
+  offsetMap: ReadonlyMap<string, bigint>
+  lastBatchOfProducer: ReadonlyMap<bigint, bigint>
+  nowMs: number
+  deleteRetentionMs: number
+  indexIntervalBytes: number
+}
+
+/** Output is appended to the cleaned segment in writes of about this size: few and large (LIMITS.md §2.3). */
+const WRITE_BYTES = 512 * 1024
+
+/**
+ * Copies the kept records of `sources` into `target`. Returns the earliest delete horizon among the batches that
+ * still hold tombstones (when the log next needs cleaning to drop them), or null.
+ */
+export function cleanSegmentsInto(
+  target: LogSegment,
+  sources: readonly LogSegment[],
+  rules: CleaningRules,
+): number | null {
+  let pending: Buffer[] = []
+  let pendingBytes = 0
+  const write = (): void => {
+    if (pending.length === 0) return
+    const data = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, pendingBytes)
+    target.append(data, splitBatches(data).batches, rules.indexIntervalBytes)
+    pending = []
+    pendingBytes = 0
+  }
+  let earliestHorizonMs: number | null = null
+  for (const source of sources) {
+    for (const { view } of source.scan()) {
+      if (view === null) break
+      const cleaned = cleanBatch(view, rules)
+      if (cleaned === null) continue
+      if (
+        cleaned.deleteHorizonMs !== null &&
+        (earliestHorizonMs === null || cleaned.deleteHorizonMs < earliestHorizonMs)
+      ) {
+        earliestHorizonMs = cleaned.deleteHorizonMs
+      }
+      pending.push(cleaned.bytes)
+      pendingBytes += cleaned.bytes.length
+      if (pendingBytes >= WRITE_BYTES) write()
+    }
+  }
+  write()
+  return earliestHorizonMs
+}
+
+/** One batch after cleaning (a copy: `view` lives in a scan buffer that is about to be reused), or null if dropped. */
+function cleanBatch(
+  view: RecordBatchView,
+  rules: CleaningRules,
+): { bytes: Buffer; deleteHorizonMs: number | null } | null {
+  if (view.isControlBatch) return { bytes: Buffer.from(view.bytes), deleteHorizonMs: null }
+  const records = decodeBatchRecords(view)
+  const horizonMs = view.hasDeleteHorizonMs ? Number(view.baseTimestamp) : null
+  const tombstonesExpired = horizonMs !== null && rules.nowMs >= horizonMs
+  const baseOffset = view.baseOffset
+  const kept = records.filter((record) => {
+    if (record.key === null) return false
+    const latest = rules.offsetMap.get(keyOf(record.key))
+    if (latest !== undefined && baseOffset + BigInt(record.offsetDelta) < latest) return false
+    return record.value !== null || !tombstonesExpired
+  })
+  const hasTombstones = kept.some((record) => record.value === null)
+  const newHorizonMs = hasTombstones ? (horizonMs ?? rules.nowMs + rules.deleteRetentionMs) : null
+  if (kept.length === records.length && newHorizonMs === horizonMs) {
+    return { bytes: Buffer.from(view.bytes), deleteHorizonMs: newHorizonMs }
+  }
+  if (kept.length === 0) {
+    const isProducersLastBatch = view.producerId >= 0n && rules.lastBatchOfProducer.get(view.producerId) === baseOffset
+    return isProducersLastBatch ? { bytes: rebuild(view, [], null), deleteHorizonMs: null } : null
+  }
+  return { bytes: rebuild(view, kept, newHorizonMs), deleteHorizonMs: newHorizonMs }
+}
+
+/** The batch with only `records`, every header field that identifies it unchanged. */
+function rebuild(view: RecordBatchView, records: readonly DecodedRecord[], deleteHorizonMs: number | null): Buffer {
+  // Deltas are relative to baseTimestamp, whatever it holds (a first timestamp or a delete horizon).
+  const baseTimestamp = view.baseTimestamp
+  const keepsMaxTimestamp = records.length === 0 || view.timestampType === TimestampType.LOG_APPEND_TIME
+  return buildRecordBatch({
+    records: records.map((record) => ({
+      key: record.key,
+      value: record.value,
+      headers: record.headers,
+      offsetDelta: record.offsetDelta,
+      timestamp: Number(baseTimestamp + BigInt(record.timestampDelta)),
+    })),
+    baseOffset: view.baseOffset,
+    lastOffsetDelta: view.lastOffsetDelta,
+    partitionLeaderEpoch: view.partitionLeaderEpoch,
+    compression: view.compression,
+    timestampType: view.timestampType,
+    timestamp: Number(view.maxTimestamp),
+    producerId: view.producerId,
+    producerEpoch: view.producerEpoch,
+    baseSequence: view.baseSequence,
+    isTransactional: view.isTransactional,
+    ...(deleteHorizonMs === null ? {} : { deleteHorizonMs }),
+    // LogAppendTime batches carry the append time here; an emptied batch keeps its original header.
+    ...(keepsMaxTimestamp ? { maxTimestamp: Number(view.maxTimestamp) } : {}),
+  })
+}
+
+/**
+ * Indexes of the records in a batch that have no key: a compacted topic refuses them at produce time
+ * (INVALID_RECORD, reported per record in Produce v8+ RecordErrors). For the broker's produce validation.
+ */
+export function keylessRecordIndexes(view: RecordBatchView): number[] {
+  const indexes: number[] = []
+  decodeBatchRecords(view).forEach((record, i) => {
+    if (record.key === null) indexes.push(i)
+  })
+  return indexes
+}
