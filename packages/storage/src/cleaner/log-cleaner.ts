@@ -170,6 +170,8 @@ export class LogCleaner {
 
   async #clean(log: UnifiedLog, plan: CleaningPlan): Promise<boolean> {
     const config = log.config
+    // The offset map may name records that a truncation then removes; nothing built on it may commit after one.
+    const truncations = log.truncationCount
     const rules = {
       offsetMap: buildOffsetMap(plan.dirtySegments),
       lastBatchOfProducer: lastBatchOfEachProducer(log.segments),
@@ -194,7 +196,9 @@ export class LogCleaner {
         }
         cleaned.onBecomeInactive()
         await cleaned.flush()
-        isCommitted = log.replaceSegments(cleaned, group, () => cleaned.changeFileSuffix(SWAP_FILE_SUFFIX))
+        isCommitted =
+          log.truncationCount === truncations &&
+          log.replaceSegments(cleaned, group, () => cleaned.changeFileSuffix(SWAP_FILE_SUFFIX))
         if (!isCommitted) {
           this.#warn(`${log.topic}-${log.partition}: the log changed during cleaning; trying again later`)
           return false

@@ -71,7 +71,10 @@ describe('recovery after a crash (memory file system)', () => {
     assert.deepEqual(segment.offsetIndex.lookup(9n), { offset: 9n, position: BATCH_SIZE * 4 })
     // The log goes on from where it was cut.
     assert.equal(recovered.append(batchOfValues(1), LEADER).firstOffset, 12n)
+    // The active segment's index is written by a flush but synced only at close (recovery rebuilds it anyway).
     await recovered.flush()
+    assert.equal(afterCrash.readFile(`${DIR}/00000000000000000000.index`).length, 6 * 8)
+    await recovered.close()
     assert.equal(afterCrash.unsyncedBytes(`${DIR}/00000000000000000000.index`), 0)
   })
 

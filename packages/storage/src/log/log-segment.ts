@@ -69,6 +69,8 @@ export class LogSegment {
   #firstBatchTimestamp: bigint | null | undefined = undefined
   readonly #createdMs: number
   #hasUnflushedLog = false
+  /** Index files written but not yet fdatasynced. */
+  readonly #unsyncedIndexPaths = new Set<string>()
   #syncsInFlight = 0
   #isClosed = false
   #closeWhenIdle = false
@@ -131,6 +133,7 @@ export class LogSegment {
   get hasUnflushedChanges(): boolean {
     return (
       this.#hasUnflushedLog ||
+      this.#unsyncedIndexPaths.size > 0 ||
       this.#offsetIndex.entries.hasUnpersistedChanges ||
       this.#timeIndex.entries.hasUnpersistedChanges
     )
@@ -367,20 +370,31 @@ export class LogSegment {
     }
   }
 
-  /** Writes new index entries and fdatasyncs the log and index files. */
-  async flush(): Promise<void> {
+  /**
+   * Writes new index entries and fdatasyncs the log file, and the index files too when `syncIndexes`. The log
+   * leaves the active segment's index files unsynced: that segment is always re-read at recovery, which rebuilds
+   * them, so a flush.messages=1 produce pays one fdatasync, not three. They are synced once the segment is rolled
+   * (from then on recovery trusts them) and at close (the clean-shutdown marker skips recovery).
+   */
+  async flush(syncIndexes = true): Promise<void> {
     if (this.#isClosed || !this.hasUnflushedChanges) return
     const hadUnflushedLog = this.#hasUnflushedLog
     this.#hasUnflushedLog = false
     this.#syncsInFlight++
+    let indexPaths: string[] = []
     try {
-      const indexPaths = this.#writeIndexChanges()
+      for (const path of this.#writeIndexChanges()) this.#unsyncedIndexPaths.add(path)
+      if (syncIndexes) {
+        indexPaths = [...this.#unsyncedIndexPaths]
+        this.#unsyncedIndexPaths.clear()
+      }
       await Promise.all([
         hadUnflushedLog ? this.#file.datasync() : undefined,
         ...indexPaths.map((path) => syncFile(this.#fs, path)),
       ])
     } catch (error) {
       if (hadUnflushedLog) this.#hasUnflushedLog = true
+      for (const path of indexPaths) this.#unsyncedIndexPaths.add(path)
       throw error
     } finally {
       this.#syncsInFlight--

@@ -67,6 +67,7 @@ export class UnifiedLog implements PartitionLog {
   #truncations = 0
   readonly #pendingFileRemovals = new Map<TimerHandle, string[]>()
   #isClosed = false
+  #isClosing = false
   #wasRecovered = false
 
   constructor(options: UnifiedLogOptions) {
@@ -149,6 +150,11 @@ export class UnifiedLog implements PartitionLog {
   /** The segments, oldest first (the last is active). A snapshot: the log may change it on the next call. */
   get segments(): readonly LogSegment[] {
     return [...this.#segments]
+  }
+
+  /** How many truncations this log has seen: work built on its old content (the cleaner's) must not commit. */
+  get truncationCount(): number {
+    return this.#truncations
   }
 
   get isClosed(): boolean {
@@ -379,6 +385,7 @@ export class UnifiedLog implements PartitionLog {
   /** Flushes, then closes every file. Pending `.deleted` files are removed now rather than after their delay. */
   async close(): Promise<void> {
     if (this.#isClosed) return
+    this.#isClosing = true
     await this.flush()
     this.#closeFiles()
   }
@@ -408,7 +415,9 @@ export class UnifiedLog implements PartitionLog {
     this.#isDirectoryDirty = false
     try {
       await Promise.all([
-        ...this.#segments.filter((s) => s.hasUnflushedChanges).map((s) => s.flush()),
+        ...this.#segments
+          .filter((s) => s.hasUnflushedChanges)
+          .map((s) => s.flush(this.#isClosing || s !== this.activeSegment)),
         syncDirectory ? this.#fs.syncDirectory(this.dir) : undefined,
       ])
     } catch (error) {
