@@ -22,7 +22,7 @@ export function consoleLogger(level: LogLevel = 'info'): Logger {
     info: (m) => write('info', m),
     warn: (m) => write('warn', m),
     error: (m, e) =>
-      write('error', e === undefined ? m : `${m}\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
+      write('error', e === undefined ? m : `${m}\n${e instanceof Error ? (e.stack ?? e.message) : JSON.stringify(e)}`),
   }
 }
 

@@ -4,12 +4,12 @@
 // compacted topic, a finite message.timestamp.before.max.ms, or a maxTimestamp beyond the "after" bound, where the
 // offending records must be named), so the common case never decompresses anything.
 
+import type { RecordBatchView } from '@samsa/protocol'
 import {
   BatchAttribute,
   Compression,
   CURRENT_MAGIC,
   ErrorCode,
-  RecordBatchView,
   TimestampType,
   decodeBatchRecords,
   splitBatches,

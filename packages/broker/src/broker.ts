@@ -1,0 +1,203 @@
+// The composition root: loads the config, then constructs every service once and wires them with plain
+// constructors (no DI framework): metadata store → config resolver → log manager → partitions → controller
+// services → handler registry and dispatcher → one Listener per configured listener. startBroker() is both what
+// main.ts runs and what tests and apps embed (`port: 0` gives an ephemeral port).
+//
+// Shutdown order: stop accepting and drop connections, answer waiting fetches, close the logs (flush, checkpoints,
+// clean-shutdown marker), then the metadata store.
+
+import { join } from 'node:path'
+import { hostname } from 'node:os'
+import { Listener } from '@samsa/net'
+import { NodeFileSystem, openLogManager, systemClock, type Clock, type FileSystem } from '@samsa/storage'
+import { ConfigResolver } from './config/config-resolver.ts'
+import { loadBrokerConfig, type ConfigInput, type StaticBrokerConfig } from './config/load.ts'
+import { formatEndpoint, type Endpoint } from './config/listeners.ts'
+import { allHandlers } from './handlers/index.ts'
+import { consoleLogger, type Logger } from './logger.ts'
+import { ConfigControl, InProcessMetadataStore, TopicControl } from './metadata/index.ts'
+import { PartitionManager } from './partitions/index.ts'
+import { Dispatcher } from './server/dispatcher.ts'
+import { HandlerRegistry } from './server/registry.ts'
+import type { AdvertisedEndpoint, BrokerServices } from './server/request-context.ts'
+import { connectionHandler } from './server/session.ts'
+
+export interface BrokerOptions {
+  /** Broker configs by Kafka name (`{ 'log.dirs': dir, 'num.partitions': 3 }`); highest precedence. */
+  config?: ConfigInput
+  /** A server.properties file. */
+  configFile?: string
+  /** `--override key=value` pairs. */
+  overrides?: readonly (readonly [string, string])[]
+  /** Environment for SAMSA_* variables; none unless given (main.ts passes process.env). */
+  env?: Readonly<Record<string, string | undefined>>
+  /** Replaces the first listener's port (0: ephemeral). */
+  port?: number
+  /** Replaces the first listener's host. */
+  host?: string
+  logger?: Logger
+  clock?: Clock
+  fs?: FileSystem
+}
+
+export interface BoundListener {
+  name: string
+  /** The address clients are told (advertised.listeners, or the bound address). */
+  host: string
+  port: number
+}
+
+export interface RunningBroker {
+  /** The first listener's advertised host and bound port. */
+  readonly host: string
+  readonly port: number
+  readonly listeners: readonly BoundListener[]
+  readonly nodeId: number
+  readonly clusterId: string
+  readonly logDirs: readonly string[]
+  readonly config: StaticBrokerConfig
+  /** Stops the broker cleanly: connections dropped, logs flushed and checkpointed. Idempotent. */
+  close(): Promise<void>
+}
+
+/** The file (in the first log dir) holding the single-node metadata: cluster id, topics, dynamic configs. */
+export const METADATA_FILE = '__samsa_metadata.json'
+
+export async function startBroker(options: BrokerOptions = {}): Promise<RunningBroker> {
+  const logger = options.logger ?? consoleLogger()
+  const clock = options.clock ?? systemClock
+  const config = loadBrokerConfig({
+    ...(options.configFile === undefined ? {} : { file: options.configFile }),
+    ...(options.env === undefined ? {} : { env: options.env }),
+    ...(options.overrides === undefined ? {} : { overrides: options.overrides }),
+    config: withListenerOverride(options),
+    warn: (m) => logger.warn(m),
+  })
+  const { nodeId, logDirs } = config
+
+  const store = new InProcessMetadataStore({ path: join(logDirs[0] as string, METADATA_FILE), controllerId: nodeId })
+  await store.init()
+  const configs = new ConfigResolver(config, {
+    brokerOverrides: () => store.brokerConfigs(nodeId),
+    clusterDefaults: () => store.brokerConfigs(null),
+  })
+  const v = config.values
+  const logManager = await openLogManager({
+    logDirs,
+    fs: options.fs ?? new NodeFileSystem(),
+    clock,
+    nodeId,
+    clusterId: store.clusterId,
+    configFor: (topic) => configs.logConfig(store.topic(topic)?.configs ?? new Map()),
+    logRetentionCheckIntervalMs: v['log.retention.check.interval.ms'],
+    logFlushOffsetCheckpointIntervalMs: v['log.flush.offset.checkpoint.interval.ms'],
+    logFlushStartOffsetCheckpointIntervalMs: v['log.flush.start.offset.checkpoint.interval.ms'],
+    logCleanerEnable: v['log.cleaner.enable'],
+    logCleanerBackoffMs: v['log.cleaner.backoff.ms'],
+    warn: (m) => logger.warn(m),
+    onBackgroundError: (e, context) => logger.error(`storage background task failed: ${context}`, e),
+  })
+  const partitions = new PartitionManager({ nodeId, store, configs, logManager, clock, logger })
+  partitions.start()
+
+  const registry = new HandlerRegistry(allHandlers)
+  const bound = new Map<string, BoundListener>()
+  const services: BrokerServices = {
+    nodeId,
+    clusterId: store.clusterId,
+    rack: v['broker.rack'],
+    metadata: store,
+    topics: new TopicControl(store, configs),
+    configs: new ConfigControl(store, configs),
+    configResolver: configs,
+    partitions,
+    logger,
+    apiVersions: () => registry.apiVersions(),
+    endpointOf: (id, listenerName): AdvertisedEndpoint | undefined => {
+      if (id === nodeId) return bound.get(listenerName)
+      const endpoint = store
+        .brokers()
+        .find((b) => b.nodeId === id)
+        ?.endpoints.find((e) => e.name === listenerName)
+      return endpoint === undefined ? undefined : { host: endpoint.host, port: endpoint.port }
+    },
+  }
+  const dispatcher = new Dispatcher(registry, services, logger)
+
+  const listeners: Listener[] = []
+  try {
+    for (const endpoint of config.listeners) {
+      const listener = await Listener.listen({
+        host: endpoint.host === '' ? '::' : endpoint.host,
+        port: endpoint.port,
+        backlog: v['socket.listen.backlog.size'],
+        maxFrameBytes: v['socket.request.max.bytes'],
+        maxInFlight: v['queued.max.requests'],
+        idleTimeoutMs: v['connections.max.idle.ms'],
+        onConnection: (session) => connectionHandler(dispatcher, session, endpoint.name, logger),
+        onConnectionError: (session, error) =>
+          logger.debug(`connection ${session.id} from ${session.remoteAddress} closed: ${error.message}`),
+      })
+      listeners.push(listener)
+      bound.set(endpoint.name, advertised(config, endpoint, listener.address.port))
+    }
+  } catch (e) {
+    await Promise.all(listeners.map((l) => l.close()))
+    await partitions.close()
+    await store.close()
+    throw e
+  }
+  await store.registerBroker({
+    nodeId,
+    rack: v['broker.rack'],
+    isFenced: false,
+    endpoints: config.listeners.map((e) => {
+      const b = bound.get(e.name) as BoundListener
+      return { name: e.name, host: b.host, port: b.port, securityProtocol: e.securityProtocol }
+    }),
+  })
+  for (const l of bound.values()) logger.info(`listening on ${formatEndpoint({ ...l, securityProtocol: '' })}`)
+
+  let closing: Promise<void> | null = null
+  const first = bound.get((config.listeners[0] as Endpoint).name) as BoundListener
+  return {
+    host: first.host,
+    port: first.port,
+    listeners: [...bound.values()],
+    nodeId,
+    clusterId: store.clusterId,
+    logDirs,
+    config,
+    close: () =>
+      (closing ??= (async () => {
+        await Promise.all(listeners.map((l) => l.close()))
+        await partitions.close()
+        await store.close()
+        logger.info('broker stopped')
+      })()),
+  }
+}
+
+/** startBroker({ port, host }) rewrites the first listener (keeping any others). */
+function withListenerOverride(options: BrokerOptions): ConfigInput {
+  const config = { ...(options.config ?? {}) }
+  if (options.port === undefined && options.host === undefined) return config
+  const given = config.listeners
+  const list = typeof given === 'string' ? given.split(',') : Array.isArray(given) ? [...(given as string[])] : []
+  const first = list[0] ?? 'PLAINTEXT://127.0.0.1:9092'
+  const m = /^([^:]+):\/\/(.*):(\d+)$/.exec(first.trim())
+  const name = m?.[1] ?? 'PLAINTEXT'
+  const host = options.host ?? m?.[2] ?? '127.0.0.1'
+  const port = options.port ?? Number(m?.[3] ?? 9092)
+  list[0] = `${name}://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`
+  return { ...config, listeners: list }
+}
+
+/** The address advertised for a listener: advertised.listeners if set, else the bound address. */
+function advertised(config: StaticBrokerConfig, endpoint: Endpoint, boundPort: number): BoundListener {
+  const adv = config.advertisedListeners.find((e) => e.name === endpoint.name)
+  const host = adv?.host ?? (endpoint.host === '' ? hostname() : endpoint.host)
+  // An advertised port of 0 (or none) means "whatever was bound", which is what tests with ephemeral ports need.
+  const port = adv !== undefined && adv.port !== 0 ? adv.port : boundPort
+  return { name: endpoint.name, host, port }
+}

@@ -1,0 +1,78 @@
+// Produce (0): v0-11 advertised, v3-11 served; v0-2 close the connection (Kafka 4 does the same and advertises
+// them only because librdkafka's feature detection needs Produce v0, KAFKA-18659).
+// Behaviour: acks must be -1, 0 or 1 (INVALID_REQUIRED_ACKS per partition); each partition's record set is
+// validated (PROTOCOL.md §2.4: one v2 batch, CRC, max.message.bytes, offset/count consistency, keyless records on
+// compacted topics with per-record errors from v8) and appended with offsets and the leader epoch assigned and,
+// for LogAppendTime topics, the append time stamped. With a single node the ISR is {self}: acks=all is satisfied
+// on append unless min.insync.replicas exceeds it (NOT_ENOUGH_REPLICAS). acks=0 sends no response; if any
+// partition failed, the connection is closed instead so the client refreshes its metadata.
+// Not implemented: idempotent and transactional producer checks (producer epochs and sequences, transaction
+// membership; batches with producerId >= 0 are appended as they come), authorization, quotas, topic ids (v13).
+
+import { ErrorCode, Produce, type ProduceResponse } from '@samsa/protocol'
+import { CLOSE, NO_RESPONSE, defineHandler } from '../server/handler.ts'
+
+type PartitionResponse = ProduceResponse['responses'][number]['partitionResponses'][number]
+
+const NO_LEADER = { leaderId: -1, leaderEpoch: -1 }
+
+function failedPartition(index: number, errorCode: number): PartitionResponse {
+  return {
+    index,
+    errorCode,
+    baseOffset: -1n,
+    logAppendTimeMs: -1n,
+    logStartOffset: -1n,
+    recordErrors: [],
+    errorMessage: null,
+    currentLeader: NO_LEADER,
+  }
+}
+
+export const produceHandler = defineHandler(
+  Produce,
+  { minVersion: 0, maxVersion: 11, acceptMinVersion: 3 },
+  {
+    handle(req, ctx) {
+      const { partitions } = ctx.broker
+      const validAcks = req.acks === -1 || req.acks === 0 || req.acks === 1
+      let failed = false
+      const responses = req.topicData.map((topic) => ({
+        name: topic.name,
+        topicId: topic.topicId,
+        partitionResponses: topic.partitionData.map((p): PartitionResponse => {
+          if (!validAcks) {
+            failed = true
+            return failedPartition(p.index, ErrorCode.INVALID_REQUIRED_ACKS)
+          }
+          const result = partitions.appendRecords(topic.name, p.index, p.records, req.acks, ctx.apiVersion)
+          if (result.errorCode !== ErrorCode.NONE) failed = true
+          return {
+            index: p.index,
+            errorCode: result.errorCode,
+            baseOffset: result.baseOffset,
+            logAppendTimeMs: result.logAppendTimeMs,
+            logStartOffset: result.logStartOffset,
+            recordErrors: result.recordErrors,
+            errorMessage: result.errorMessage,
+            currentLeader: NO_LEADER,
+          }
+        }),
+      }))
+      if (req.acks === 0) return failed ? CLOSE : NO_RESPONSE
+      return { responses, throttleTimeMs: 0, nodeEndpoints: [] }
+    },
+    errorResponse: (req, errorCode) =>
+      req.acks === 0
+        ? CLOSE
+        : {
+            responses: req.topicData.map((topic) => ({
+              name: topic.name,
+              topicId: topic.topicId,
+              partitionResponses: topic.partitionData.map((p) => failedPartition(p.index, errorCode)),
+            })),
+            throttleTimeMs: 0,
+            nodeEndpoints: [],
+          },
+  },
+)

@@ -1,0 +1,47 @@
+// The narrow view handlers get of the broker: the request's envelope and the domain services they may call.
+// Handlers reach partitions/ and metadata/ only through what is listed here (and their index.ts types).
+
+import type { ConfigResolver } from '../config/config-resolver.ts'
+import type { Logger } from '../logger.ts'
+import type { ConfigControl, MetadataStore, TopicControl } from '../metadata/index.ts'
+import type { PartitionManager } from '../partitions/index.ts'
+
+export interface AdvertisedEndpoint {
+  host: string
+  port: number
+}
+
+export interface BrokerServices {
+  readonly nodeId: number
+  readonly clusterId: string
+  readonly rack: string | null
+  readonly metadata: MetadataStore
+  readonly topics: TopicControl
+  readonly configs: ConfigControl
+  readonly configResolver: ConfigResolver
+  readonly partitions: PartitionManager
+  readonly logger: Logger
+  /** [apiKey, minVersion, maxVersion] of every implemented API, for ApiVersions. */
+  apiVersions(): readonly { apiKey: number; minVersion: number; maxVersion: number }[]
+  /** The address of broker `nodeId` on the listener `listenerName`, or undefined. */
+  endpointOf(nodeId: number, listenerName: string): AdvertisedEndpoint | undefined
+}
+
+/** Per-connection state kept across requests. */
+export interface ConnectionState {
+  readonly connectionId: number
+  readonly listenerName: string
+  readonly clientAddress: string
+  /** From ApiVersions v3+ (KIP-511). */
+  clientSoftwareName: string | null
+  clientSoftwareVersion: string | null
+}
+
+export interface RequestContext {
+  readonly apiKey: number
+  readonly apiVersion: number
+  readonly correlationId: number
+  readonly clientId: string | null
+  readonly connection: ConnectionState
+  readonly broker: BrokerServices
+}
