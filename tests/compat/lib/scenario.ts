@@ -24,9 +24,12 @@ import {
   type TestRecord,
 } from './records.ts'
 import { startTarget, targetKind, type Target } from './target.ts'
+import { storedBatches, verifyStoredBatches } from './wire.ts'
 
 export type Codec = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd'
 export const ALL_CODECS: readonly Codec[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd']
+/** The record batch attribute bits 0-2 for each codec. */
+const CODEC_ID: Record<Codec, number> = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 }
 
 export interface Step {
   signal: AbortSignal
@@ -132,6 +135,15 @@ export function compatScenario(scenario: Scenario): void {
     step(produce, [create], TIMEOUT.produce, async (_t, s, d) => {
       deliveries = await d.produce(topic, codec, records, s)
     })
+
+    step(
+      `the broker holds v2 record batches compressed with ${codec}`,
+      [produce],
+      TIMEOUT.offsets,
+      async (_t, _s, _d, tg) => {
+        verifyStoredBatches(await storedBatches(tg.host, tg.port, topic, PARTITIONS), CODEC_ID[codec])
+      },
+    )
 
     step(consume, [produce], TIMEOUT.consume, async (_t, s, d) => {
       const consumed = await d.consume(topic, PARTITIONS, s)
