@@ -13,6 +13,8 @@
 // - deleteRecordsBefore() throws OffsetOutOfRangeError beyond the high watermark or below 0.
 // - PartitionLog gained topicId (from partition.metadata) and truncateFullyAndStartAt() (a follower whose fetch
 //   offset fell below the leader's log start offset).
+// - PartitionLog.batchHeaders(): the header of every batch from an offset on, for rebuilding producer state
+//   (idempotence, transactions) after a restart; storage keeps no producer-state snapshots yet.
 // - LogManager (the broker's entry point: open at start-up, create/delete logs, close) and its options, below.
 
 /** Topic-level settings that matter to the log, already resolved from topic overrides and broker defaults. */
@@ -94,6 +96,20 @@ export interface ReadResult {
   byteLength: number
 }
 
+/** A stored batch's header, without its records. */
+export interface BatchHeader {
+  baseOffset: bigint
+  lastOffset: bigint
+  partitionLeaderEpoch: number
+  maxTimestamp: bigint
+  producerId: bigint
+  producerEpoch: number
+  baseSequence: number
+  isTransactional: boolean
+  isControlBatch: boolean
+  recordsCount: number
+}
+
 /** One partition's log (Kafka's UnifiedLog without the replication state). */
 export interface PartitionLog {
   readonly topic: string
@@ -135,6 +151,11 @@ export interface PartitionLog {
   truncateTo(offset: bigint): void
   /** Replication: empty the log and restart it at `offset` (log start = log end = high watermark = offset). */
   truncateFullyAndStartAt(offset: bigint): void
+  /**
+   * The header facts of every batch from the one holding `fromOffset` to the log end, oldest first, read with few
+   * large reads and without decoding records. For rebuilding producer state at start-up.
+   */
+  batchHeaders(fromOffset: bigint): Iterable<BatchHeader>
   /** Persisted by the log manager's checkpoint files (replication-offset-checkpoint). */
   highWatermark: bigint
   flush(): Promise<void>

@@ -6,6 +6,11 @@ import type { LogConfig } from './api.ts'
 /** Kafka's Long.MAX_VALUE ("never") as the nearest number that is still exact. */
 export const NEVER = Number.MAX_SAFE_INTEGER
 
+/** Kafka's "never" is Long.MAX_VALUE; anything from 2^53 up means the same here. */
+export function isNever(value: number): boolean {
+  return !Number.isFinite(value) || value >= NEVER
+}
+
 export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
   segmentBytes: 1073741824,
   segmentMs: 604800000,

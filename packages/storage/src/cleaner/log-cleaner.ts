@@ -21,7 +21,8 @@ import { writeFileDurably } from '../fs/durable-write.ts'
 import type { FileSystem } from '../fs/file-system.ts'
 import { CLEANED_FILE_SUFFIX, SWAP_FILE_SUFFIX } from '../log/file-names.ts'
 import { LogSegment } from '../log/log-segment.ts'
-import { isNever, type UnifiedLog } from '../log/unified-log.ts'
+import { isNever } from '../log-config.ts'
+import type { UnifiedLog } from '../log/unified-log.ts'
 import { buildOffsetMap, cleanSegmentsInto, lastBatchOfEachProducer } from './clean-segments.ts'
 
 export interface LogCleanerOptions {

@@ -12,6 +12,7 @@ import {
   resolveRecords,
   type RecordBatchView,
 } from '@samsa/protocol'
+import type { BatchHeader } from '../api.ts'
 import { syncFile, syncFileSync } from '../fs/durable-write.ts'
 import type { FileHandle, FileSystem } from '../fs/file-system.ts'
 import { scanBatches } from './batch-scanner.ts'
@@ -531,6 +532,22 @@ export class LogSegment {
 }
 
 const EMPTY = Buffer.alloc(0)
+
+/** The header facts of a batch, detached from the buffer it was read from. */
+export function batchHeaderOf(view: RecordBatchView): BatchHeader {
+  return {
+    baseOffset: view.baseOffset,
+    lastOffset: view.lastOffset,
+    partitionLeaderEpoch: view.partitionLeaderEpoch,
+    maxTimestamp: view.maxTimestamp,
+    producerId: view.producerId,
+    producerEpoch: view.producerEpoch,
+    baseSequence: view.baseSequence,
+    isTransactional: view.isTransactional,
+    isControlBatch: view.isControlBatch,
+    recordsCount: view.recordsCount,
+  }
+}
 
 function segmentPath(dir: string, baseOffset: bigint, options: { fileSuffix?: string }): string {
   return posix.join(dir, offsetFileName(baseOffset, LOG_FILE_SUFFIX) + (options.fileSuffix ?? ''))

@@ -359,3 +359,22 @@ describe('UnifiedLog flush policy', () => {
     assert.equal(log.recoveryPoint, 2n)
   })
 })
+
+test('batchHeaders lists every batch header from an offset on, across segments', () => {
+  const { log } = openLog({ segmentBytes: batchOfValues(2).length * 2 })
+  for (let i = 0; i < 5; i++) {
+    log.append(batchOfValues(2, { producerId: 7n, producerEpoch: 1, baseSequence: i * 2 }), LEADER)
+  }
+  const headers = [...log.batchHeaders(3n)]
+  assert.deepEqual(
+    headers.map((h) => [h.baseOffset, h.lastOffset, h.producerId, h.baseSequence, h.recordsCount]),
+    [
+      [2n, 3n, 7n, 2, 2],
+      [4n, 5n, 7n, 4, 2],
+      [6n, 7n, 7n, 6, 2],
+      [8n, 9n, 7n, 8, 2],
+    ],
+  )
+  assert.equal([...log.batchHeaders(0n)].length, 5)
+  assert.equal([...log.batchHeaders(10n)].length, 0)
+})

@@ -4,14 +4,23 @@
 // position through the segment's index.
 
 import type { RecordBatchView } from '@samsa/protocol'
-import type { AppendOptions, AppendResult, LogConfig, PartitionLog, ReadOptions, ReadResult } from '../api.ts'
+import type {
+  AppendOptions,
+  AppendResult,
+  BatchHeader,
+  LogConfig,
+  PartitionLog,
+  ReadOptions,
+  ReadResult,
+} from '../api.ts'
 import type { Clock, TimerHandle } from '../clock.ts'
 import { CorruptRecordError, LogClosedError, OffsetOutOfRangeError } from '../errors.ts'
 import type { FileSystem } from '../fs/file-system.ts'
+import { isNever } from '../log-config.ts'
 import { checkFollowerOffsets, splitForAppend } from './append-validation.ts'
 import type { LeaderEpochFileCache } from './leader-epoch-cache.ts'
 import { loadLog, type LoadedLog } from './log-loader.ts'
-import { LogSegment, type TimestampAndOffset } from './log-segment.ts'
+import { LogSegment, batchHeaderOf, type TimestampAndOffset } from './log-segment.ts'
 
 export interface UnifiedLogOptions {
   topic: string
@@ -38,11 +47,6 @@ export interface OpenLogOptions extends Omit<UnifiedLogOptions, 'loaded' | 'high
 }
 
 const EMPTY_READ: ReadResult = Object.freeze({ chunks: [], byteLength: 0 })
-
-/** Kafka's "never" is Long.MAX_VALUE; anything from 2^53 up means the same here. */
-export function isNever(value: number): boolean {
-  return !Number.isFinite(value) || value >= Number.MAX_SAFE_INTEGER
-}
 
 export class UnifiedLog implements PartitionLog {
   readonly topic: string
@@ -256,6 +260,21 @@ export class UnifiedLog implements PartitionLog {
   endOffsetForEpoch(leaderEpoch: number): { leaderEpoch: number; endOffset: bigint } | null {
     this.#checkOpen()
     return this.#leaderEpochCache.endOffsetFor(leaderEpoch, this.logEndOffset)
+  }
+
+  *batchHeaders(fromOffset: bigint): Generator<BatchHeader, void, undefined> {
+    this.#checkOpen()
+    const segments = [...this.#segments]
+    const first = this.#segmentIndexFor(fromOffset)
+    for (let i = first; i < segments.length; i++) {
+      const segment = segments[i] as LogSegment
+      const start = i === first ? (segment.translateOffset(fromOffset)?.position ?? segment.size) : 0
+      for (const { view } of segment.scan(start)) {
+        if (view === null) break
+        if (view.lastOffset < fromOffset) continue
+        yield batchHeaderOf(view)
+      }
+    }
   }
 
   /** The leader epoch of the record at `offset`, from the epoch cache (ListOffsets' leaderEpoch). */

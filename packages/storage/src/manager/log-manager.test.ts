@@ -194,7 +194,7 @@ describe('LogManager', () => {
     const log = manager.getOrCreateLog({ topic: '__consumer_offsets', partition: 0, topicId: TOPIC_ID })
     for (const value of ['1', '2', '3']) {
       log.append(batchOf([{ key: 'group', value, timestamp: clock.now() }]), LEADER)
-      ;(log as UnifiedLog).roll()
+      ;(log as unknown as UnifiedLog).roll()
     }
     log.highWatermark = log.logEndOffset
     clock.advance(15_000)
