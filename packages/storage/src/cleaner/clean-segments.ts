@@ -15,6 +15,7 @@
 //   markers whose transaction is fully cleaned (Kafka does both); transactional records compact like others.
 
 import {
+  ProtocolDecodeError,
   TimestampType,
   buildRecordBatch,
   decodeBatchRecords,
@@ -23,6 +24,15 @@ import {
   type RecordBatchView,
 } from '@samsa/protocol'
 import type { LogSegment } from '../log/log-segment.ts'
+
+function decodeOrNull(view: RecordBatchView): DecodedRecord[] | null {
+  try {
+    return decodeBatchRecords(view)
+  } catch (error) {
+    if (error instanceof ProtocolDecodeError) return null
+    throw error
+  }
+}
 
 /** Key bytes as a string, 1:1 (latin1), for use as a Map key. */
 function keyOf(key: Buffer): string {
@@ -37,7 +47,7 @@ export function buildOffsetMap(segments: readonly LogSegment[]): Map<string, big
       if (view === null) break
       if (view.isControlBatch) continue
       const baseOffset = view.baseOffset
-      for (const record of decodeBatchRecords(view)) {
+      for (const record of decodeOrNull(view) ?? []) {
         if (record.key !== null) map.set(keyOf(record.key), baseOffset + BigInt(record.offsetDelta))
       }
     }
@@ -113,7 +123,9 @@ function cleanBatch(
   rules: CleaningRules,
 ): { bytes: Buffer; deleteHorizonMs: number | null } | null {
   if (view.isControlBatch) return { bytes: Buffer.from(view.bytes), deleteHorizonMs: null }
-  const records = decodeBatchRecords(view)
+  const records = decodeOrNull(view)
+  // A batch whose records do not decode (it passed its CRC, so a client wrote it that way) is kept untouched.
+  if (records === null) return { bytes: Buffer.from(view.bytes), deleteHorizonMs: null }
   const horizonMs = view.hasDeleteHorizonMs ? Number(view.baseTimestamp) : null
   const tombstonesExpired = horizonMs !== null && rules.nowMs >= horizonMs
   const baseOffset = view.baseOffset
@@ -166,7 +178,8 @@ function rebuild(view: RecordBatchView, records: readonly DecodedRecord[], delet
 
 /**
  * Indexes of the records in a batch that have no key: a compacted topic refuses them at produce time
- * (INVALID_RECORD, reported per record in Produce v8+ RecordErrors). For the broker's produce validation.
+ * (INVALID_RECORD, reported per record in Produce v8+ RecordErrors). For the broker's produce validation; throws
+ * the protocol's ProtocolDecodeError if the records do not decode (CORRUPT_MESSAGE).
  */
 export function keylessRecordIndexes(view: RecordBatchView): number[] {
   const indexes: number[] = []

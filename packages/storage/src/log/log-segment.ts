@@ -8,11 +8,14 @@ import {
   BATCH_LENGTH_OFFSET,
   LAST_OFFSET_DELTA_OFFSET,
   LOG_OVERHEAD,
+  ProtocolDecodeError,
   decodeBatchRecords,
   resolveRecords,
+  type DecodedRecord,
   type RecordBatchView,
 } from '@samsa/protocol'
 import type { BatchHeader } from '../api.ts'
+import { CorruptRecordError } from '../errors.ts'
 import { syncFile, syncFileSync } from '../fs/durable-write.ts'
 import type { FileHandle, FileSystem } from '../fs/file-system.ts'
 import { scanBatches } from './batch-scanner.ts'
@@ -319,7 +322,7 @@ export class LogSegment {
       const view = scanned.view
       if (view === null) return null
       if (view.maxTimestamp < target || view.lastOffset < startingOffset) continue
-      for (const record of resolveRecords(view, decodeBatchRecords(view))) {
+      for (const record of resolveRecords(view, this.#decode(view))) {
         if (record.timestamp >= target && record.offset >= startingOffset) {
           return { offset: record.offset, timestamp: record.timestamp, leaderEpoch: view.partitionLeaderEpoch }
         }
@@ -337,7 +340,7 @@ export class LogSegment {
       const view = scanned.view
       if (view === null || view.lastOffset > batchLastOffset) break
       if (view.lastOffset < batchLastOffset) continue
-      const record = resolveRecords(view, decodeBatchRecords(view)).find((r) => r.timestamp === timestamp)
+      const record = resolveRecords(view, this.#decode(view)).find((r) => r.timestamp === timestamp)
       return { offset: record?.offset ?? view.lastOffset, timestamp, leaderEpoch: view.partitionLeaderEpoch }
     }
     return null
@@ -445,6 +448,18 @@ export class LogSegment {
   #closeNow(): void {
     this.#isClosed = true
     this.#file.close()
+  }
+
+  /** The records of a stored batch; records that do not decode (a CRC-valid batch from a broken client) are a CorruptRecordError. */
+  #decode(view: RecordBatchView): DecodedRecord[] {
+    try {
+      return decodeBatchRecords(view)
+    } catch (error) {
+      if (!(error instanceof ProtocolDecodeError)) throw error
+      throw new CorruptRecordError(
+        `the batch at offset ${view.baseOffset} of ${this.logPath} does not decode: ${error.message}`,
+      )
+    }
   }
 
   #indexBatch(view: RecordBatchView, position: number, indexIntervalBytes: number): void {
