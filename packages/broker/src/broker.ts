@@ -56,6 +56,8 @@ export interface RunningBroker {
   readonly clusterId: string
   readonly logDirs: readonly string[]
   readonly config: StaticBrokerConfig
+  /** Fetches parked in the purgatory waiting for data (tests wait on this instead of sleeping). */
+  waitingFetches(): number
   /** Stops the broker cleanly: connections dropped, logs flushed and checkpointed. Idempotent. */
   close(): Promise<void>
 }
@@ -168,6 +170,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     clusterId: store.clusterId,
     logDirs,
     config,
+    waitingFetches: () => partitions.purgatory.waiting,
     close: () =>
       (closing ??= (async () => {
         await Promise.all(listeners.map((l) => l.close()))

@@ -46,7 +46,8 @@ export const listOffsetsHandler = defineHandler(
               oldStyleOffsets: [],
               timestamp: r.timestamp,
               offset: r.offset,
-              leaderEpoch: r.leaderEpoch,
+              // The leader epoch is only on the wire from v4 (KIP-320).
+              leaderEpoch: ctx.apiVersion >= 4 ? r.leaderEpoch : -1,
             }
           }),
         })),

@@ -12,8 +12,6 @@ import { defineHandler } from '../server/handler.ts'
 
 type ConfigEntry = DescribeConfigsResponse['results'][number]['configs'][number]
 
-const DEFAULT_CONFIG = 5
-
 export const describeConfigsHandler = defineHandler(
   DescribeConfigs,
   { minVersion: 1, maxVersion: 4 },
@@ -33,7 +31,8 @@ export const describeConfigsHandler = defineHandler(
               value: c.value,
               readOnly: c.readOnly,
               configSource: c.source,
-              isDefault: c.source === DEFAULT_CONFIG,
+              // v0 only (not served): v1+ carries configSource instead.
+              isDefault: false,
               isSensitive: c.isSensitive,
               synonyms: req.includeSynonyms
                 ? c.synonyms.map((s) => ({ name: s.name, value: c.isSensitive ? null : s.value, source: s.source }))
