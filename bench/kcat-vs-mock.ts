@@ -123,7 +123,7 @@ const topicsFor = (partitions: number, tag: string): [string, number][] =>
   Array.from({ length: RUNS }, (_, run) => [`${tag}-r${run}`, partitions])
 const topicList: [string, number][] = [...topicsFor(1, 'p1'), ...topicsFor(32, 'p32'), ...topicsFor(1, 'kb')]
 
-async function runAll(target: Target, rows: Map<string, Row>, side: 'mock' | 'samsa'): Promise<void> {
+function runAll(target: Target, rows: Map<string, Row>, side: 'mock' | 'samsa'): void {
   const kcat = `kcat -b ${target.bootstrap} -X acks=all -q`
   for (const [tag, partitions] of [
     ['p1', 1],
@@ -168,7 +168,7 @@ const rows = new Map<string, Row>()
 const mock = await startMock(topicList)
 let mockRss = NaN
 try {
-  await runAll(mock, rows, 'mock')
+  runAll(mock, rows, 'mock')
   mockRss = peakRssMb(mock.process.pid)
 } finally {
   await mock.stop()
@@ -191,7 +191,7 @@ try {
     Number(port),
     topicList.map(([name, partitions]) => ({ name, partitions })),
   )
-  await runAll(samsa, rows, 'samsa')
+  runAll(samsa, rows, 'samsa')
   samsaRss = peakRssMb(samsa.process.pid)
 } finally {
   await samsa.stop()

@@ -9,7 +9,7 @@ import {
   Fetch,
   ListOffsets,
   Produce,
-  RecordBatchView,
+  type RecordBatchView,
   errorName,
   splitBatches,
 } from '@samsa/protocol'
