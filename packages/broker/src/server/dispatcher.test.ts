@@ -135,7 +135,7 @@ describe('dispatcher against a broker', () => {
 /** A small, valid request per API that touches the topic "sweep" where that makes sense. */
 function sampleRequest(apiKey: number, version: number): unknown {
   const api = apiByKey(apiKey) as ApiSchema
-  const make = (input: object) => api.request.make(input as never)
+  const make = (input: object) => api.request.make(input)
   const partitions = [{ partition: 0, partitionIndex: 0, fetchOffset: 0n, partitionMaxBytes: 1024, timestamp: -1n }]
   switch (apiKey) {
     case 0:
