@@ -74,11 +74,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     logger.error('the broker failed to start', e)
     return 1
   }
-  const addresses = broker.listeners.map((l) => `${l.name}://${l.host}:${l.port}`).join(', ')
-  process.stdout.write(
-    `Samsa broker ${broker.nodeId} (cluster ${broker.clusterId}) listening on ${addresses}; data in ${broker.logDirs.join(', ')}\n`,
-  )
-  await new Promise<void>((resolve) => {
+  // Signal handlers go in before the ready line: a supervisor that stops the broker as soon as it reads that line
+  // must not hit the default action (the OS installs the handler only when process.on is called).
+  const stopped = new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       logger.info(`${signal} received, shutting down`)
       process.off('SIGINT', stop)
@@ -88,6 +86,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.on('SIGINT', stop)
     process.on('SIGTERM', stop)
   })
+  const addresses = broker.listeners.map((l) => `${l.name}://${l.host}:${l.port}`).join(', ')
+  process.stdout.write(
+    `Samsa broker ${broker.nodeId} (cluster ${broker.clusterId}) listening on ${addresses}; data in ${broker.logDirs.join(', ')}\n`,
+  )
+  await stopped
   await broker.close()
   return 0
 }
