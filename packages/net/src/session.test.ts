@@ -142,3 +142,35 @@ test('a handler that throws closes the connection', async () => {
   assert.equal(errors[0]?.message, 'boom')
   await listener.close()
 })
+
+test('a peer that does not read its responses stops being read (back-pressure), then resumes', async () => {
+  let calls = 0
+  const big = Buffer.alloc(1 << 20, 1)
+  const { listener, socket } = await start(() => {
+    calls++
+    return reply(big)
+  })
+  socket.pause() // the client reads nothing
+  const request = frame(Buffer.from('x'))
+  // Send requests one write at a time until the server stops calling the handler for a while.
+  let sent = 0
+  let server = [...listener.sessions][0]
+  while (server === undefined) {
+    await new Promise((r) => setImmediate(r))
+    server = [...listener.sessions][0]
+  }
+  while (!server.socket.isPaused()) {
+    socket.write(request)
+    sent++
+    await new Promise((r) => setImmediate(r))
+  }
+  const callsWhenPaused = calls
+  assert.ok(sent >= callsWhenPaused)
+  // Once the client reads, every request gets its response.
+  const responses = readFrames(socket, sent)
+  socket.resume()
+  assert.equal((await responses).length, sent)
+  assert.equal(calls, sent)
+  socket.destroy()
+  await listener.close()
+})

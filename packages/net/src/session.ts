@@ -43,8 +43,6 @@ interface Slot {
   reply: Reply
 }
 
-const PENDING: Slot['reply'] = null
-
 export class Session {
   readonly id: number
   readonly socket: Socket
@@ -138,7 +136,7 @@ export class Session {
   }
 
   #dispatch(frame: Buffer): void {
-    const slot: Slot = { done: false, reply: PENDING }
+    const slot: Slot = { done: false, reply: null }
     this.#queue.push(slot)
     let result: Reply | Promise<Reply>
     try {
@@ -212,7 +210,11 @@ export class Session {
       socket.end()
       return
     }
-    if (socket.writableNeedDrain) this.#pausedForDrain = true
+    if (socket.writableNeedDrain && !this.#pausedForDrain) {
+      // The peer is not reading its responses: stop reading its requests until the write buffer drains.
+      this.#pausedForDrain = true
+      socket.pause()
+    }
     if (this.#pausedForInFlight && this.inFlight < this.#maxInFlight) this.#pausedForInFlight = false
     this.#maybeResume()
     this.#maybeEnd()
