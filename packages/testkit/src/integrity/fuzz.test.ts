@@ -153,7 +153,9 @@ test(
             mutate(seeds[rand() % seeds.length] as Buffer, rand),
           )
           sent += frames.length
-          processed += await sendBatch(broker.host, broker.port, frames)
+          // (not `processed += await …`: that reads `processed` before the await and loses the other workers' counts)
+          const handled = await sendBatch(broker.host, broker.port, frames)
+          processed += handled
           if (rssAfterWarmup === 0 && processed > REQUESTS / 10) rssAfterWarmup = rssMiB(broker.child.pid)
           assert.equal(broker.child.exitCode, null, 'the broker is still running')
         }
