@@ -7,13 +7,27 @@
 // LZ4's frame API cannot stop early; a frame inflates at most ~255× and batches are capped by max.message.bytes,
 // so its output is checked after the fact.
 
+import { createRequire } from 'node:module'
 import { gunzipSync, gzipSync } from 'node:zlib'
-import { compressFrameSync, decompressFrameSync } from 'lz4-napi'
-import { compressSync as snappyCompress, uncompressSync as snappyUncompress } from 'snappy'
-import { compress as zstdCompress } from 'zstd-napi'
-import zstdBinding from 'zstd-napi/binding.js'
+import type * as Lz4 from 'lz4-napi'
+import type * as Snappy from 'snappy'
+import type * as Zstd from 'zstd-napi'
+import type ZstdBinding from 'zstd-napi/binding.js'
 import { ProtocolDecodeError } from '../primitives/codec-errors.ts'
 import { Compression, compressionName, DEFAULT_MAX_INFLATED_BYTES } from './constants.ts'
+
+// The native codecs load on first use: most batches a broker sees are never decompressed, and each addon adds tens
+// of milliseconds to start-up (the broker's cold-start target is 300 ms).
+const require = createRequire(import.meta.url)
+let snappyModule: typeof Snappy | undefined
+let lz4Module: typeof Lz4 | undefined
+let zstdModule: typeof Zstd | undefined
+let zstdBindingModule: typeof ZstdBinding | undefined
+const snappy = (): typeof Snappy => (snappyModule ??= require('snappy') as typeof Snappy)
+const lz4 = (): typeof Lz4 => (lz4Module ??= require('lz4-napi') as typeof Lz4)
+const zstd = (): typeof Zstd => (zstdModule ??= require('zstd-napi') as typeof Zstd)
+const zstdBinding = (): typeof ZstdBinding =>
+  (zstdBindingModule ??= require('zstd-napi/binding.js') as typeof ZstdBinding)
 
 /** xerial snappy-java stream framing, which Java producers write: magic, version 1, compatible version 1, then chunks. */
 const XERIAL_MAGIC = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00])
@@ -36,9 +50,9 @@ export function compress(codec: number, data: Buffer, options: CompressOptions =
     case Compression.SNAPPY:
       return xerialCompress(data)
     case Compression.LZ4:
-      return compressFrameSync(data)
+      return lz4().compressFrameSync(data)
     case Compression.ZSTD:
-      return zstdCompress(data, { compressionLevel: options.level ?? 3 })
+      return zstd().compress(data, { compressionLevel: options.level ?? 3 })
     default:
       throw new ProtocolDecodeError(`unknown compression ${compressionName(codec)}`)
   }
@@ -59,7 +73,7 @@ export function decompress(codec: number, data: Buffer, maxBytes = DEFAULT_MAX_I
         out = hasXerialHeader(data) ? xerialDecompress(data, maxBytes) : snappyBlock(data, maxBytes)
         break
       case Compression.LZ4:
-        out = decompressFrameSync(data)
+        out = lz4().decompressFrameSync(data)
         break
       case Compression.ZSTD:
         out = zstdDecompress(data, maxBytes)
@@ -94,13 +108,13 @@ function snappyBlock(data: Buffer, maxBytes: number): Buffer {
   }
   if (length > maxBytes)
     throw new ProtocolDecodeError(`snappy block declares ${length} bytes, past the ${maxBytes} limit`)
-  return snappyUncompress(data, { asBuffer: true, copyOutputData: true }) as Buffer
+  return snappy().uncompressSync(data, { asBuffer: true, copyOutputData: true }) as Buffer
 }
 
 function xerialCompress(data: Buffer): Buffer {
   const parts: Buffer[] = [XERIAL_MAGIC, int32(1), int32(1)]
   for (let at = 0; at < data.length; at += XERIAL_BLOCK_BYTES) {
-    const block = snappyCompress(data.subarray(at, at + XERIAL_BLOCK_BYTES), { copyOutputData: true })
+    const block = snappy().compressSync(data.subarray(at, at + XERIAL_BLOCK_BYTES), { copyOutputData: true })
     parts.push(int32(block.length), block)
   }
   return Buffer.concat(parts)
@@ -125,16 +139,17 @@ function xerialDecompress(data: Buffer, maxBytes: number): Buffer {
   return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, total)
 }
 
-let zstdContext: InstanceType<typeof zstdBinding.DCtx> | undefined
+let zstdContext: InstanceType<typeof ZstdBinding.DCtx> | undefined
 
 function zstdDecompress(data: Buffer, maxBytes: number): Buffer {
-  const declared = zstdBinding.getFrameContentSize(data)
+  const binding = zstdBinding()
+  const declared = binding.getFrameContentSize(data)
   if (declared !== null && declared > maxBytes) {
     throw new ProtocolDecodeError(`zstd frame declares ${declared} bytes, past the ${maxBytes} limit`)
   }
-  zstdContext ??= new zstdBinding.DCtx()
+  zstdContext ??= new binding.DCtx()
   const dctx = zstdContext
-  dctx.reset(zstdBinding.ResetDirective.sessionOnly)
+  dctx.reset(binding.ResetDirective.sessionOnly)
   const parts: Buffer[] = []
   let total = 0
   let input = data
