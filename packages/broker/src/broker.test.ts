@@ -177,6 +177,9 @@ describe('single broker', () => {
       ErrorCode.INVALID_REQUIRED_ACKS,
     )
     assert.equal((await produce(conn, 'nope', 0, batch(['a']))).errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+    await createTopic(conn, '__consumer_offsets', 1)
+    const internal = await produce(conn, '__consumer_offsets', 0, batch(['a']))
+    assert.equal(internal.errorCode, ErrorCode.INVALID_TOPIC_EXCEPTION)
 
     await createTopic(conn, 'compacted', 1, { 'cleanup.policy': 'compact' })
     const keyless = await produce(conn, 'compacted', 0, batch(['v1', 'v2', 'v3'], Date.now(), ['k', null, 'k']))

@@ -6,6 +6,7 @@
 // Shutdown order: stop accepting and drop connections, answer waiting fetches, close the logs (flush, checkpoints,
 // clean-shutdown marker), then the metadata store.
 
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { hostname } from 'node:os'
 import { Listener } from '@samsa/net'
@@ -77,7 +78,9 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
   })
   const { nodeId, logDirs } = config
 
-  const store = new InProcessMetadataStore({ path: join(logDirs[0] as string, METADATA_FILE), controllerId: nodeId })
+  // The metadata file stays in whichever log dir holds it, so reordering log.dirs does not lose it.
+  const metadataDir = logDirs.find((d) => existsSync(join(d, METADATA_FILE))) ?? (logDirs[0] as string)
+  const store = new InProcessMetadataStore({ path: join(metadataDir, METADATA_FILE), controllerId: nodeId })
   await store.init()
   const configs = new ConfigResolver(config, {
     brokerOverrides: () => store.brokerConfigs(nodeId),

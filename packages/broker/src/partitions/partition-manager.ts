@@ -118,6 +118,18 @@ export class PartitionManager {
         appendedBytes: 0,
       }
     }
+    // Clients may not write to __consumer_offsets or __transaction_state (Kafka: "Cannot append to internal topic").
+    if (p.isInternal) {
+      return {
+        errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION,
+        errorMessage: `Cannot append to internal topic ${topic}`,
+        baseOffset: -1n,
+        logAppendTimeMs: -1n,
+        logStartOffset: -1n,
+        recordErrors: [],
+        appendedBytes: 0,
+      }
+    }
     const result = p.appendRecordsToLeader(records, requiredAcks, apiVersion, this.clock.now())
     if (result.appendedBytes > 0) this.purgatory.onAppend(tpKey(topic, partition), result.appendedBytes)
     return result
@@ -220,7 +232,7 @@ export class PartitionManager {
         config: settings.logConfig,
       })
       log.config = settings.logConfig
-      const partition = new Partition(topic.topicId, log, settings, {
+      const partition = new Partition(topic.topicId, topic.isInternal, log, settings, {
         leaderId: meta.leaderId,
         leaderEpoch: meta.leaderEpoch,
         replicas: meta.replicas,

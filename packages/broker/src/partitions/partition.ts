@@ -48,14 +48,17 @@ export class Partition {
   readonly topic: string
   readonly partitionIndex: number
   readonly topicId: string
+  /** __consumer_offsets / __transaction_state: written by coordinators only. */
+  readonly isInternal: boolean
   readonly log: PartitionLog
   #settings: TopicSettings
   #state: PartitionState
 
-  constructor(topicId: string, log: PartitionLog, settings: TopicSettings, state: PartitionState) {
+  constructor(topicId: string, isInternal: boolean, log: PartitionLog, settings: TopicSettings, state: PartitionState) {
     this.topic = log.topic
     this.partitionIndex = log.partition
     this.topicId = topicId
+    this.isInternal = isInternal
     this.log = log
     this.#settings = settings
     this.#state = state
