@@ -79,7 +79,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
   const { nodeId, logDirs } = config
 
   // The metadata file stays in whichever log dir holds it, so reordering log.dirs does not lose it.
-  const metadataDir = logDirs.find((d) => existsSync(join(d, METADATA_FILE))) ?? (logDirs[0])
+  const metadataDir = logDirs.find((d) => existsSync(join(d, METADATA_FILE))) ?? logDirs[0] ?? '.'
   const store = new InProcessMetadataStore({ path: join(metadataDir, METADATA_FILE), controllerId: nodeId })
   await store.init()
   const configs = new ConfigResolver(config, {
