@@ -105,6 +105,25 @@ describe('dispatcher against a broker', () => {
     assert.equal(frames[0]?.readInt32BE(0), 7)
   })
 
+  test('bytes after the request body are ignored, as Kafka does (librdkafka 2.15 Metadata v13)', async () => {
+    const s = await rawSocket(tb.broker.port)
+    const decoder = new FrameDecoder(1 << 20)
+    const got = new Promise<Buffer>((resolve) => s.on('data', (c: Buffer) => decoder.push(c).forEach(resolve)))
+    // The frame librdkafka 2.15 sends: header v2 (client id, no tags), then topics=null, allowAutoTopicCreation,
+    // includeClusterAuthorizedOperations (not in v13), includeTopicAuthorizedOperations, and a tag section.
+    const body = Buffer.from(
+      '0013' + Buffer.from('compat-confluent-js').toString('hex') + '00' + '00000000010000',
+      'hex',
+    )
+    const header = Buffer.from('0003000d00000003', 'hex')
+    const size = Buffer.alloc(4)
+    size.writeInt32BE(header.length + body.length)
+    s.write(Buffer.concat([size, header, body]))
+    const frame = await got
+    assert.equal(frame.readInt32BE(0), 3) // the correlation id: an answer, not a closed connection
+    s.destroy()
+  })
+
   test('a frame larger than socket.request.max.bytes closes the connection', async () => {
     const s = await rawSocket(tb.broker.port)
     const closed = readUntilClose(s)

@@ -13,7 +13,8 @@
 import {
   ApiVersions,
   ErrorCode,
-  decodeRequestBody,
+  Reader,
+  codecFor,
   decodeRequestHeader,
   encodeResponseFrame,
   isKafkaError,
@@ -59,9 +60,18 @@ export class Dispatcher {
     }
     let request: unknown
     try {
-      request = decodeRequestBody(handler.api, version, frame, header.bodyOffset)
+      // Bytes after the body are ignored, as Kafka's parser does: librdkafka 2.15 sends Metadata v13 with an
+      // extra includeClusterAuthorizedOperations byte and a tag section after the body, and Kafka accepts it.
+      const reader = new Reader(frame, header.bodyOffset)
+      request = codecFor(handler.api, 'request', version).read(reader)
+      if (reader.remaining > 0) {
+        this.#logger.debug(`${handler.api.name} v${version}: ignoring ${reader.remaining} bytes after the request body`)
+      }
     } catch (e) {
-      return this.#close(connection, `cannot decode ${handler.api.name} v${version}: ${(e as Error).message}`)
+      return this.#close(
+        connection,
+        `cannot decode ${handler.api.name} v${version}: ${(e as Error).message} (frame starts ${frame.subarray(0, 128).toString('hex')})`,
+      )
     }
     const ctx: RequestContext = {
       apiKey,
