@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test'
 import {
   AlterConfigs,
   CreatePartitions,
+  DeleteTopics,
   DescribeConfigs,
   DescribeLogDirs,
   DescribeTopicPartitions,
@@ -61,6 +62,27 @@ describe('admin', () => {
       CreatePartitions.request.make({ topics: [{ name: 'growing', count: 2, assignments: null }] }),
     )
     assert.equal(shrink.results[0]?.errorCode, ErrorCode.INVALID_PARTITIONS)
+  })
+
+  test('a topic deleted and created again starts empty under a new topic id', async () => {
+    const conn = await tb.connect()
+    const firstId = await createTopic(conn, 'reborn', 1)
+    await produce(conn, 'reborn', 0, batch('old life'))
+    const deleted = await conn.request(
+      DeleteTopics,
+      4,
+      DeleteTopics.request.make({ topicNames: ['reborn'], timeoutMs: 1000 }),
+    )
+    assert.equal(deleted.responses[0]?.errorCode, 0)
+    const secondId = await createTopic(conn, 'reborn', 1)
+    assert.notEqual(secondId, firstId)
+    const fresh = await fetchOnce(conn, 'reborn', 0, 0n)
+    assert.deepEqual([fresh.errorCode, fresh.highWatermark, fresh.records?.length], [0, 0n, 0])
+    assert.equal(
+      (await fetchOnce(conn, 'reborn', 0, 0n, { version: 13, topicId: firstId })).errorCode,
+      ErrorCode.UNKNOWN_TOPIC_ID,
+    )
+    assert.equal((await produce(conn, 'reborn', 0, batch('new life'))).baseOffset, 0n)
   })
 
   test('a dynamic cluster-wide message.max.bytes applies to topics without an override', async () => {
