@@ -26,7 +26,10 @@ export const metadataHandler = defineHandler(
       const { metadata } = ctx.broker
       const version = ctx.apiVersion
       const includeOps = version >= 8 && req.includeTopicAuthorizedOperations
-      const describe = (t: TopicMetadata) => describeTopic(t, includeOps)
+      // A partition led here whose log is not open yet (creation still committing) is LEADER_NOT_AVAILABLE.
+      const isReady = (t: TopicMetadata, leaderId: number, partition: number) =>
+        leaderId !== ctx.broker.nodeId || ctx.broker.partitions.getPartition(t.name, partition) !== undefined
+      const describe = (t: TopicMetadata) => describeTopic(t, includeOps, isReady)
       let topics: TopicEntry[]
       if (req.topics === null || (version === 0 && req.topics.length === 0)) {
         topics = [...metadata.topics()].sort((a, b) => a.name.localeCompare(b.name)).map(describe)
@@ -82,16 +85,21 @@ function brokers(ctx: RequestContext): MetadataResponse['brokers'] {
   })
 }
 
-function describeTopic(topic: TopicMetadata, includeOps: boolean): TopicEntry {
+function describeTopic(
+  topic: TopicMetadata,
+  includeOps: boolean,
+  isReady: (topic: TopicMetadata, leaderId: number, partition: number) => boolean,
+): TopicEntry {
   return {
     errorCode: ErrorCode.NONE,
     name: topic.name,
     topicId: topic.topicId,
     isInternal: topic.isInternal,
     partitions: topic.partitions.map((p) => ({
-      errorCode: ErrorCode.NONE,
+      ...(isReady(topic, p.leaderId, p.partitionIndex)
+        ? { errorCode: ErrorCode.NONE, leaderId: p.leaderId }
+        : { errorCode: ErrorCode.LEADER_NOT_AVAILABLE, leaderId: -1 }),
       partitionIndex: p.partitionIndex,
-      leaderId: p.leaderId,
       leaderEpoch: p.leaderEpoch,
       replicaNodes: [...p.replicas],
       isrNodes: [...p.isr],
