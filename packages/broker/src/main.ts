@@ -4,6 +4,7 @@
 // (connections closed, logs flushed, checkpoints written). A bad config exits 1 naming the key.
 // Imports stay light so a cold start reaches "listening" quickly.
 
+import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { startBroker } from './broker.ts'
 import { ConfigError } from './config/define.ts'
@@ -88,7 +89,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   })
   const addresses = broker.listeners.map((l) => `${l.name}://${l.host}:${l.port}`).join(', ')
   process.stdout.write(
-    `Samsa broker ${broker.nodeId} (cluster ${broker.clusterId}) listening on ${addresses}; data in ${broker.logDirs.join(', ')}\n`,
+    `Samsa broker ${broker.nodeId} (cluster ${broker.clusterId}) listening on ${addresses}; data in ${broker.logDirs.map((d) => resolve(d)).join(', ')}\n`,
   )
   await stopped
   await broker.close()
