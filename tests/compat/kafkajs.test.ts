@@ -159,8 +159,6 @@ compatScenario({
     })
     const admin: Admin = kafka.admin()
     await admin.connect()
-    const cluster = internalCluster(kafka)
-    await cluster.connect()
     return {
       async createTopic(topic, partitions) {
         const created = await admin.createTopics({
@@ -194,7 +192,16 @@ compatScenario({
         return undefined
       },
 
-      consume: (topic, partitions, step) => fetchAll(cluster, topic, partitions, step.signal),
+      async consume(topic, partitions, step) {
+        // a Cluster per read, as each kafkajs Consumer has its own: its metadata covers only this topic
+        const cluster = internalCluster(kafka)
+        await cluster.connect()
+        try {
+          return await fetchAll(cluster, topic, partitions, step.signal)
+        } finally {
+          await cluster.disconnect()
+        }
+      },
 
       async listOffsets(topic) {
         const offsets = await admin.fetchTopicOffsets(topic)
@@ -206,7 +213,6 @@ compatScenario({
       },
 
       async close() {
-        await cluster.disconnect()
         await admin.disconnect()
       },
     }

@@ -18,7 +18,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { spawnTracked, stopChild } from './processes.ts'
 import { readConsumedFile, readDeliveriesFile, writeRecordsFile, type PartitionOffsets } from './records.ts'
-import type { ClientDriver, Step } from './scenario.ts'
+import { StepTimeout, type ClientDriver, type Step } from './scenario.ts'
 import type { Target } from './target.ts'
 
 export interface ChildClient {
@@ -73,16 +73,14 @@ class ClientProcess {
 
   request(argv: string[], step: Step): Promise<string> {
     return new Promise((resolve, reject) => {
-      const fail = (why: string): void => {
-        const tail = this.stderr.trim().split('\n').slice(-30).join('\n')
-        reject(
-          new Error(
-            `${argv.slice(0, 1).join(' ')} ${argv.slice(5).join(' ')}: ${why}${tail ? `\n--- client stderr (tail) ---\n${tail}` : ''}`,
-          ),
-        )
+      const fail = (why: string, timeout = false): void => {
+        const tail = this.stderr.trim().split('\n').slice(-12).join('\n')
+        const message = `${argv.slice(0, 1).join(' ')} ${argv.slice(5).join(' ')}: ${why}`
+        const Failure = timeout ? StepTimeout : Error
+        reject(new Failure(tail ? `${message}\n--- client stderr (tail) ---\n${tail}` : message))
       }
       const timer = setTimeout(() => {
-        fail(`no answer within ${step.timeoutMs} ms`)
+        fail(`no answer within ${step.timeoutMs} ms`, true)
         void this.close()
       }, step.timeoutMs)
       const onAbort = (): void => {
@@ -94,7 +92,8 @@ class ClientProcess {
         clearTimeout(timer)
         step.signal.removeEventListener('abort', onAbort)
         if (reply.ok) resolve(reply.stdout ?? '')
-        else fail(reply.error ?? 'failed')
+        // a Python program that ran past its --timeout reports TimeoutError
+        else fail(reply.error ?? 'failed', reply.error?.startsWith('TimeoutError') ?? false)
       })
       if (this.exited) this.waiting.pop()?.({ ok: false, error: this.exited })
       else this.child.stdin?.write(JSON.stringify({ argv }) + '\n')
@@ -102,6 +101,7 @@ class ClientProcess {
   }
 
   async close(): Promise<void> {
+    this.exited ??= 'client program stopped by the test'
     this.child.stdin?.end()
     await stopChild(this.child)
   }

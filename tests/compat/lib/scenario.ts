@@ -60,7 +60,20 @@ export interface Scenario {
   driver(target: Target, workDir: string): ClientDriver | Promise<ClientDriver>
 }
 
-const TIMEOUT = { start: 120_000, create: 30_000, produce: 90_000, consume: 90_000, offsets: 30_000, delete: 30_000 }
+/** Time bounds (ms). A working broker needs a few seconds per step; these only bound a hang. */
+const TIMEOUT = {
+  start: 120_000,
+  create: 30_000,
+  produce: 60_000,
+  batches: 30_000,
+  consume: 60_000,
+  offsets: 30_000,
+  delete: 30_000,
+}
+type StepKind = Exclude<keyof typeof TIMEOUT, 'start'>
+
+/** A step ran out of time (thrown by the scenario's bound or by a driver whose client reported its own deadline). */
+export class StepTimeout extends Error {}
 
 export function compatScenario(scenario: Scenario): void {
   const runId = randomBytes(3).toString('hex')
@@ -68,6 +81,8 @@ export function compatScenario(scenario: Scenario): void {
   let target: Target | undefined
   let driver: ClientDriver | undefined
   let workDir: string | undefined
+  /** A step kind that ran out of time for one codec is not tried again for the next ones (a hang costs once). */
+  const timedOut = new Map<StepKind, Codec>()
 
   describe(`${scenario.client} against ${targetKind()}`, () => {
     before(
@@ -99,59 +114,71 @@ export function compatScenario(scenario: Scenario): void {
 
   function codecSteps(topic: string, codec: Codec): void {
     const records = makeRecords(scenario.shape)
-    const failed = new Set<string>()
+    const failed = new Set<StepKind>()
     let deliveries: Delivery[] | undefined
     let counts: number[] | undefined
 
     type Body = (t: TestContext, s: Step, d: ClientDriver, tg: Target) => Promise<void>
-    /** A step that skips when a step it needs failed or was blocked itself. */
-    const step = (name: string, needs: readonly string[], timeoutMs: number, fn: Body): void => {
-      it(name, { timeout: timeoutMs }, async (t) => {
+    /** A step that skips when a step it needs did not pass, and fails with a StepTimeout when it runs out of time. */
+    const step = (kind: StepKind, name: string, needs: readonly StepKind[], fn: Body): void => {
+      const timeoutMs = TIMEOUT[kind]
+      // node:test's own timeout is the backstop; the step's bound fires first and aborts the step's work
+      it(name, { timeout: timeoutMs + 10_000 }, async (t) => {
         const blocker = needs.find((n) => failed.has(n))
-        if (blocker !== undefined) {
-          failed.add(name)
-          return t.skip(`needs "${blocker}", which did not pass`)
+        const hung = timedOut.get(kind)
+        if (blocker !== undefined || hung !== undefined) {
+          failed.add(kind)
+          return t.skip(blocker ? `needs ${blocker}, which did not pass` : `${kind} ran out of time with codec ${hung}`)
         }
+        const abort = new AbortController()
+        t.signal.addEventListener('abort', () => abort.abort(t.signal.reason), { once: true })
+        let timer: NodeJS.Timeout | undefined
+        const bound = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            const error = new StepTimeout(`${kind} did not finish within ${timeoutMs} ms`)
+            abort.abort(error)
+            reject(error)
+          }, timeoutMs)
+        })
         try {
           assert.ok(driver && target, 'the broker or the client did not start')
-          await fn(t, { signal: t.signal, timeoutMs: timeoutMs - 2_000 }, driver, target)
+          await Promise.race([fn(t, { signal: abort.signal, timeoutMs: timeoutMs - 1_000 }, driver, target), bound])
         } catch (error) {
-          failed.add(name)
+          failed.add(kind)
+          if (error instanceof StepTimeout) timedOut.set(kind, codec)
           throw error
+        } finally {
+          clearTimeout(timer)
         }
       })
     }
 
-    const create = 'create topic through the admin API'
-    const produce = `produce ${RECORD_COUNT} keyed records (${codec})`
-    const consume = 'consume all partitions by assignment and compare bytes'
-
-    step(create, [], TIMEOUT.create, async (t, s, d, tg) => {
+    step('create', 'create topic through the admin API', [], async (t, s, d, tg) => {
       if (!d.createTopic) return t.skip('the client has no admin API: the broker auto-creates the topic on produce')
       if (!tg.hasAdmin) return t.skip('the librdkafka mock has no CreateTopics: topic made at mock start-up')
       await d.createTopic(topic, PARTITIONS, s)
     })
 
-    step(produce, [create], TIMEOUT.produce, async (_t, s, d) => {
+    step('produce', `produce ${RECORD_COUNT} keyed records (${codec})`, ['create'], async (_t, s, d) => {
       deliveries = await d.produce(topic, codec, records, s)
     })
 
     step(
+      'batches',
       `the broker holds v2 record batches compressed with ${codec}`,
-      [produce],
-      TIMEOUT.offsets,
+      ['produce'],
       async (_t, _s, _d, tg) => {
         verifyStoredBatches(await storedBatches(tg.host, tg.port, topic, PARTITIONS), CODEC_ID[codec])
       },
     )
 
-    step(consume, [produce], TIMEOUT.consume, async (_t, s, d) => {
+    step('consume', 'consume all partitions by assignment and compare bytes', ['produce'], async (_t, s, d) => {
       const consumed = await d.consume(topic, PARTITIONS, s)
       counts = verifyConsumed(records, consumed, PARTITIONS)
       if (deliveries) verifyDeliveries(deliveries, consumed, records.length)
     })
 
-    step('list offsets', [produce], TIMEOUT.offsets, async (_t, s, d) => {
+    step('offsets', 'list offsets', ['produce'], async (_t, s, d) => {
       const offsets = await d.listOffsets(topic, PARTITIONS, s)
       if (counts) return verifyOffsets(offsets, counts)
       // consume failed, so the per-partition counts are unknown: check what can be checked without them
@@ -168,7 +195,7 @@ export function compatScenario(scenario: Scenario): void {
       )
     })
 
-    step('delete topic through the admin API', [create], TIMEOUT.delete, async (t, s, d, tg) => {
+    step('delete', 'delete topic through the admin API', ['create'], async (t, s, d, tg) => {
       if (!d.deleteTopic) return t.skip('the client has no admin API')
       if (!tg.hasAdmin) return t.skip('the librdkafka mock has no DeleteTopics')
       await d.deleteTopic(topic, s)

@@ -1,7 +1,8 @@
 // The broker a compatibility test file talks to, chosen by COMPAT_TARGET:
-//   samsa    a Samsa broker started in this process by @samsa/broker's startBroker(), on an ephemeral
-//            port with its own temporary data directory, one per test file
-//   mock     (default until the broker package lands) librdkafka's mock cluster (bench/mock/mock-cluster.c built with gcc, against the librdkafka 2.15.1 that
+//   samsa    (default) a Samsa broker started in this process by @samsa/broker's startBroker(), on an ephemeral
+//            port with its own temporary data directory, one per test file (COMPAT_BROKER_LOG: its log level,
+//            default warn)
+//   mock     librdkafka's mock cluster (bench/mock/mock-cluster.c built with gcc, against the librdkafka 2.15.1 that
 //            @confluentinc/kafka-javascript builds, else Debian's 2.0.2). It has no CreateTopics/DeleteTopics, so
 //            topics are created in the mock at start-up and the admin steps are skipped.
 //   external an already running broker at COMPAT_BOOTSTRAP (default 127.0.0.1:9092), e.g. from `npm start`
@@ -11,6 +12,7 @@ import { existsSync, mkdirSync, renameSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { consoleLogger, startBroker, type LogLevel, type RunningBroker } from '@samsa/broker'
 import { spawnTracked, stopChild } from './processes.ts'
 
 export const repoRoot = new URL('../../../', import.meta.url).pathname
@@ -34,7 +36,7 @@ export interface TopicSpec {
 }
 
 export function targetKind(): TargetKind {
-  const kind = process.env.COMPAT_TARGET ?? 'mock'
+  const kind = process.env.COMPAT_TARGET ?? 'samsa'
   if (kind === 'samsa' || kind === 'mock' || kind === 'external') return kind
   throw new Error(`COMPAT_TARGET=${kind}: expected samsa, mock or external`)
 }
@@ -54,42 +56,30 @@ export async function startTarget(topics: readonly TopicSpec[]): Promise<Target>
   return startSamsa()
 }
 
-interface BrokerHandle {
-  host: string
-  port: number
-  close(): Promise<void>
-}
-
-interface BrokerModule {
-  startBroker(options: { config: Record<string, string | number | boolean>; port: number }): Promise<BrokerHandle>
-}
-
 async function startSamsa(): Promise<Target> {
   const dataDir = await mkdtemp(join(tmpdir(), 'samsa-compat-'))
-  // a variable specifier keeps typecheck independent of the broker package's presence
-  const specifier = '@samsa/broker'
-  const broker = (await import(specifier)) as BrokerModule
-  let handle: BrokerHandle
+  let broker: RunningBroker
   try {
-    handle = await broker.startBroker({
+    broker = await startBroker({
       // num.partitions: kcat has no admin API, so its topic is auto-created with the broker default
       config: { 'log.dirs': dataDir, 'num.partitions': 3, 'auto.create.topics.enable': true },
+      host: '127.0.0.1',
       port: 0,
+      logger: consoleLogger((process.env.COMPAT_BROKER_LOG ?? 'warn') as LogLevel),
     })
   } catch (error) {
     await rm(dataDir, { recursive: true, force: true })
     throw error
   }
-  const host = handle.host === '0.0.0.0' || handle.host === '::' ? '127.0.0.1' : handle.host
   return {
     kind: 'samsa',
-    host,
-    port: handle.port,
-    bootstrap: `${host}:${handle.port}`,
+    host: broker.host,
+    port: broker.port,
+    bootstrap: `${broker.host}:${broker.port}`,
     hasAdmin: true,
     close: async () => {
       try {
-        await handle.close()
+        await broker.close()
       } finally {
         await rm(dataDir, { recursive: true, force: true })
       }
