@@ -4,7 +4,7 @@
 // (connections closed, logs flushed, checkpoints written). A bad config exits 1 naming the key.
 // Imports stay light so a cold start reaches "listening" quickly.
 
-import { resolve } from 'node:path'
+import { resolve as resolvePath } from 'node:path'
 import { parseArgs } from 'node:util'
 import { startBroker } from './broker.ts'
 import { ConfigError } from './config/define.ts'
@@ -63,6 +63,19 @@ export async function main(argv: readonly string[]): Promise<number> {
   delete env.SAMSA_LOG_LEVEL
   const logger = consoleLogger(level)
   const configFile = args.values.config ?? args.positionals[0]
+  // Signal handlers go in before the listener opens: a supervisor that stops the broker as soon as the port
+  // accepts (or the ready line appears) must not hit the default action, which the OS applies until process.on
+  // installs a handler. A signal during start-up stops the broker right after it has started.
+  const stopped = new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info(`${signal} received, shutting down`)
+      process.off('SIGINT', stop)
+      process.off('SIGTERM', stop)
+      resolve()
+    }
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
+  })
   let broker
   try {
     const overrides = (args.values.override ?? []).map(parseOverride)
@@ -75,21 +88,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     logger.error('the broker failed to start', e)
     return 1
   }
-  // Signal handlers go in before the ready line: a supervisor that stops the broker as soon as it reads that line
-  // must not hit the default action (the OS installs the handler only when process.on is called).
-  const stopped = new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      logger.info(`${signal} received, shutting down`)
-      process.off('SIGINT', stop)
-      process.off('SIGTERM', stop)
-      resolve()
-    }
-    process.on('SIGINT', stop)
-    process.on('SIGTERM', stop)
-  })
   const addresses = broker.listeners.map((l) => `${l.name}://${l.host}:${l.port}`).join(', ')
   process.stdout.write(
-    `Samsa broker ${broker.nodeId} (cluster ${broker.clusterId}) listening on ${addresses}; data in ${broker.logDirs.map((d) => resolve(d)).join(', ')}\n`,
+    `Samsa broker ${broker.nodeId} (cluster ${broker.clusterId}) listening on ${addresses}; data in ${broker.logDirs.map((d) => resolvePath(d)).join(', ')}\n`,
   )
   await stopped
   await broker.close()
