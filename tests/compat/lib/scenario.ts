@@ -63,12 +63,12 @@ export interface Scenario {
 /** Time bounds (ms). A working broker needs a few seconds per step; these only bound a hang. */
 const TIMEOUT = {
   start: 120_000,
-  create: 30_000,
-  produce: 60_000,
-  batches: 30_000,
-  consume: 60_000,
-  offsets: 30_000,
-  delete: 30_000,
+  create: 20_000,
+  produce: 45_000,
+  batches: 20_000,
+  consume: 45_000,
+  offsets: 20_000,
+  delete: 20_000,
 }
 type StepKind = Exclude<keyof typeof TIMEOUT, 'start'>
 
