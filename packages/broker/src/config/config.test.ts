@@ -102,7 +102,13 @@ test('bad values fail naming the key; unknown keys only warn', () => {
 })
 
 test('node.id / broker.id synonyms, listeners and env key mapping', () => {
-  assert.equal(loadBrokerConfig({ overrides: [['broker.id', '7']] }).nodeId, 7)
+  const byBrokerId = loadBrokerConfig({ overrides: [['broker.id', '7']] })
+  assert.equal(byBrokerId.nodeId, 7)
+  const resolver = new ConfigResolver(byBrokerId, noDynamic)
+  assert.deepEqual(
+    [resolver.describeBroker('node.id')?.value, resolver.describeBroker('node.id')?.source],
+    ['7', ConfigSource.STATIC_BROKER_CONFIG],
+  )
   assert.equal(loadBrokerConfig({}).nodeId, 0)
   const c = loadBrokerConfig({
     overrides: [

@@ -101,6 +101,12 @@ export function loadBrokerConfig(options: LoadOptions = {}): StaticBrokerConfig 
   const nodeId = nodeIdSet ? (values['node.id'] as number) : brokerId >= 0 ? brokerId : (values['node.id'] as number)
   values['node.id'] = nodeId
   values['broker.id'] = nodeId
+  // Whichever synonym was set also sets the other, so DescribeConfigs shows the id in effect for both.
+  const idSource = explicit.get('node.id') ?? explicit.get('broker.id')
+  if (idSource !== undefined) {
+    explicit.set('node.id', { raw: String(nodeId), source: idSource.source })
+    explicit.set('broker.id', { raw: String(nodeId), source: idSource.source })
+  }
 
   const logDirs = (values['log.dirs'] as readonly string[] | null) ?? [values['log.dir'] as string]
   if (logDirs.length === 0 || logDirs.some((d) => d === '')) {
