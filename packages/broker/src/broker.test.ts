@@ -17,6 +17,8 @@ import {
   RecordBatchView,
   buildRecordBatch,
   decodeBatchRecords,
+  decodeResponseFrame,
+  encodeRequestFrame,
   splitBatches,
 } from '@samsa/protocol'
 import { createTopic, fetchOnce, produce, startTestBroker, type TestBroker } from './testing.ts'
@@ -443,6 +445,28 @@ describe('single broker', () => {
     const unknown = await request(12345, 1, [])
     assert.equal(unknown.errorCode, ErrorCode.FETCH_SESSION_ID_NOT_FOUND)
   })
+})
+
+test('inject runs a request frame through the dispatcher without a socket', async () => {
+  const tb = await startTestBroker()
+  try {
+    const frame = Buffer.concat(
+      encodeRequestFrame(
+        Metadata,
+        12,
+        { correlationId: 9, clientId: 'inject' },
+        Metadata.request.make({ topics: null }),
+      ),
+    )
+    const reply = await tb.broker.inject(frame)
+    assert.ok(Buffer.isBuffer(reply))
+    const { correlationId, body } = decodeResponseFrame(Metadata, 12, reply.subarray(4))
+    assert.equal(correlationId, 9)
+    assert.equal(body.clusterId, tb.broker.clusterId)
+    assert.equal(await tb.broker.inject(Buffer.from('0000000a270f0000000000010000', 'hex')), 'close')
+  } finally {
+    await tb.stop()
+  }
 })
 
 test('restart on the same data dir: topics, ids, configs and records come back', async () => {

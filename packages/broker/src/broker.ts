@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { hostname } from 'node:os'
-import { Listener } from '@samsa/net'
+import { CLOSE_CONNECTION, Listener } from '@samsa/net'
 import { NodeFileSystem, openLogManager, systemClock, type Clock, type FileSystem } from '@samsa/storage'
 import { ConfigResolver } from './config/config-resolver.ts'
 import { loadBrokerConfig, type ConfigInput, type StaticBrokerConfig } from './config/load.ts'
@@ -57,6 +57,12 @@ export interface RunningBroker {
   readonly clusterId: string
   readonly logDirs: readonly string[]
   readonly config: StaticBrokerConfig
+  /**
+   * Runs one request frame (size prefix included, e.g. encodeRequestFrame's chunks concatenated) through the
+   * dispatcher without a socket (fastify's inject): resolves with the response frame, null when the request
+   * gets no response (acks=0), or 'close' when the broker would close the connection.
+   */
+  inject(frame: Buffer, listenerName?: string): Promise<Buffer | null | 'close'>
   /** Fetches parked in the purgatory waiting for data (tests wait on this instead of sleeping). */
   waitingFetches(): number
   /** Stops the broker cleanly: connections dropped, logs flushed and checkpointed. Idempotent. */
@@ -174,6 +180,17 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     logDirs,
     config,
     waitingFetches: () => partitions.purgatory.waiting,
+    inject: async (frame, listenerName = (config.listeners[0] as Endpoint).name) => {
+      const reply = await dispatcher.dispatch(frame.subarray(4), {
+        connectionId: -1,
+        listenerName,
+        clientAddress: 'inject',
+        clientSoftwareName: null,
+        clientSoftwareVersion: null,
+      })
+      if (reply === CLOSE_CONNECTION) return 'close'
+      return reply === null ? null : Buffer.concat(reply)
+    },
     close: () =>
       (closing ??= (async () => {
         await Promise.all(listeners.map((l) => l.close()))
