@@ -100,7 +100,7 @@ export class TopicControl {
       numPartitions: internal ? this.#internalPartitions(name) : -1,
       replicationFactor: -1,
       assignments: [],
-      configs: internal ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
+      configs: internal ? this.#internalConfigs(name) : [],
     })
     if ('errorCode' in planned) {
       return planned.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS ? ErrorCode.LEADER_NOT_AVAILABLE : planned.errorCode
@@ -338,6 +338,19 @@ export class TopicControl {
       if (!(e instanceof MetadataConflictError)) throw e
       return fail(topic.name, ErrorCode.TOPIC_ALREADY_EXISTS, e.message)
     }
+  }
+
+  /** Kafka creates its internal topics compacted, with their own segment size (offsets.topic.segment.bytes…). */
+  #internalConfigs(name: string): { name: string; value: string }[] {
+    const segmentBytes =
+      name === GROUP_METADATA_TOPIC_NAME
+        ? this.#configs.brokerValue('offsets.topic.segment.bytes')
+        : this.#configs.brokerValue('transaction.state.log.segment.bytes')
+    return [
+      { name: 'cleanup.policy', value: 'compact' },
+      { name: 'compression.type', value: 'producer' },
+      { name: 'segment.bytes', value: String(segmentBytes as number) },
+    ]
   }
 
   #internalPartitions(name: string): number {
