@@ -349,7 +349,7 @@ export class TopicControl {
     return [
       { name: 'cleanup.policy', value: 'compact' },
       { name: 'compression.type', value: 'producer' },
-      { name: 'segment.bytes', value: String(segmentBytes as number) },
+      { name: 'segment.bytes', value: String(segmentBytes) },
     ]
   }
 
