@@ -6,6 +6,7 @@ import { produceHandler } from './00-produce.ts'
 import { fetchHandler } from './01-fetch.ts'
 import { listOffsetsHandler } from './02-list-offsets.ts'
 import { metadataHandler } from './03-metadata.ts'
+import { findCoordinatorHandler } from './10-find-coordinator.ts'
 import { apiVersionsHandler } from './18-api-versions.ts'
 import { createTopicsHandler } from './19-create-topics.ts'
 import { deleteTopicsHandler } from './20-delete-topics.ts'
@@ -24,6 +25,7 @@ export const allHandlers: readonly AnyHandler[] = [
   anyHandler(fetchHandler),
   anyHandler(listOffsetsHandler),
   anyHandler(metadataHandler),
+  anyHandler(findCoordinatorHandler),
   anyHandler(apiVersionsHandler),
   anyHandler(createTopicsHandler),
   anyHandler(deleteTopicsHandler),

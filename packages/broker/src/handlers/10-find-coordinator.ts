@@ -1,0 +1,74 @@
+// FindCoordinator (10): v0-6.
+// Behaviour: a single-node cluster coordinates every group and every transactional id itself, so each key is
+// answered with this broker's address on the listener the request came in on. v0-3 carry one key (v0 implies a
+// group); v4+ batch keys (KIP-699) with an answer per key. An empty transactional id is INVALID_REQUEST; share
+// groups (key type 2, KIP-932) and unknown key types are INVALID_REQUEST.
+// Why it exists before the group coordinator: Kafka has always had it, and librdkafka enables LZ4 compression
+// only when FindCoordinator is advertised (its LZ4 feature depends on FindCoordinator, see rdkafka_feature.c); without it
+// kcat and every librdkafka binding silently send lz4 batches uncompressed.
+// Not implemented: the coordinators behind the answer (group and transaction APIs come with their issues);
+// COORDINATOR_NOT_AVAILABLE while __consumer_offsets/__transaction_state load, which a multi-broker cluster needs.
+
+import { ErrorCode, FindCoordinator, type FindCoordinatorResponse } from '@samsa/protocol'
+import { defineHandler } from '../server/handler.ts'
+import type { RequestContext } from '../server/request-context.ts'
+
+const KEY_TYPE_GROUP = 0
+const KEY_TYPE_TRANSACTION = 1
+
+interface Answer {
+  errorCode: number
+  errorMessage: string | null
+  nodeId: number
+  host: string
+  port: number
+}
+
+function answer(key: string, keyType: number, ctx: RequestContext): Answer {
+  const refuse = (errorMessage: string): Answer => ({
+    errorCode: ErrorCode.INVALID_REQUEST,
+    errorMessage,
+    nodeId: -1,
+    host: '',
+    port: -1,
+  })
+  if (keyType !== KEY_TYPE_GROUP && keyType !== KEY_TYPE_TRANSACTION) {
+    return refuse(`coordinator key type ${keyType} is not supported`)
+  }
+  if (keyType === KEY_TYPE_TRANSACTION && key === '') return refuse('the transactional id is empty')
+  const endpoint = ctx.broker.endpointOf(ctx.broker.nodeId, ctx.connection.listenerName)
+  if (endpoint === undefined) {
+    return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: null, nodeId: -1, host: '', port: -1 }
+  }
+  return { errorCode: ErrorCode.NONE, errorMessage: null, nodeId: ctx.broker.nodeId, ...endpoint }
+}
+
+export const findCoordinatorHandler = defineHandler(
+  FindCoordinator,
+  { minVersion: 0, maxVersion: 6 },
+  {
+    handle(req, ctx): FindCoordinatorResponse {
+      const response = FindCoordinator.response.make()
+      if (ctx.apiVersion >= 4) {
+        response.coordinators = req.coordinatorKeys.map((key) => ({ key, ...answer(key, req.keyType, ctx) }))
+        return response
+      }
+      return { ...response, ...answer(req.key, ctx.apiVersion === 0 ? KEY_TYPE_GROUP : req.keyType, ctx) }
+    },
+    errorResponse: (req, errorCode) => {
+      const response = FindCoordinator.response.make()
+      response.errorCode = errorCode
+      response.nodeId = -1
+      response.port = -1
+      response.coordinators = req.coordinatorKeys.map((key) => ({
+        key,
+        nodeId: -1,
+        host: '',
+        port: -1,
+        errorCode,
+        errorMessage: null,
+      }))
+      return response
+    },
+  },
+)
