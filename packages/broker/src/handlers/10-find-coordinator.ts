@@ -6,8 +6,7 @@
 // Why it exists before the group coordinator: Kafka has always had it, and librdkafka enables LZ4 compression
 // only when FindCoordinator is advertised (its LZ4 feature depends on FindCoordinator, see rdkafka_feature.c); without it
 // kcat and every librdkafka binding silently send lz4 batches uncompressed.
-// Not implemented: the coordinators behind the answer (group and transaction APIs come with their issues);
-// COORDINATOR_NOT_AVAILABLE while __consumer_offsets/__transaction_state load, which a multi-broker cluster needs.
+// Not implemented: the coordinators behind the answer (group and transaction APIs come with their own issues).
 
 import { ErrorCode, FindCoordinator, type FindCoordinatorResponse } from '@samsa/protocol'
 import { defineHandler } from '../server/handler.ts'
