@@ -1,5 +1,5 @@
 // A Samsa broker in its own process, for tests that must really kill it (kill -9) and for benchmarks that measure
-// it from outside. It runs the TypeScript sources through tsx, as `npm start` does in a checkout.
+// it from outside. It runs the TypeScript sources through tsx, as `npm start` does in a checkout, or the compiled bin.
 
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { freePort, waitForPort } from './ports.ts'
 
 const brokerMain = fileURLToPath(new URL('../../broker/src/main.ts', import.meta.url))
+const brokerBin = fileURLToPath(new URL('../../broker/bin/samsa.js', import.meta.url))
 
 export interface BrokerProcessOptions {
   dataDir: string
@@ -17,6 +18,11 @@ export interface BrokerProcessOptions {
   /** Where the broker's stdout/stderr go; default: inherited stderr, ignored stdout. */
   stdio?: 'inherit' | 'ignore'
   startTimeoutMs?: number
+  /**
+   * 'source' (default) runs the TypeScript through tsx, as `npm start` does; 'compiled' runs the `samsa broker`
+   * bin from dist/ (after `npm run build`), as `npx samsa broker` does — what start-up time should be judged on.
+   */
+  entry?: 'source' | 'compiled'
 }
 
 export interface BrokerProcess {
@@ -44,7 +50,8 @@ export async function startBrokerProcess(options: BrokerProcessOptions): Promise
     'log.dirs': options.dataDir,
     ...options.overrides,
   }
-  const args = ['--conditions=source', '--import', 'tsx', brokerMain]
+  const args =
+    options.entry === 'compiled' ? [brokerBin, 'broker'] : ['--conditions=source', '--import', 'tsx', brokerMain]
   for (const [key, value] of Object.entries(overrides)) args.push('--override', `${key}=${String(value)}`)
   const started = process.hrtime.bigint()
   const stdio = options.stdio ?? 'inherit'
