@@ -179,11 +179,12 @@ const samsa = await startSamsa(mkdtempSync(join(work, 'data-')))
 let samsaRss = NaN
 try {
   const [host, port] = samsa.bootstrap.split(':') as [string, string]
+  const admin = await Connection.connect({ host, port: Number(port) })
   await createTopics(
-    host,
-    Number(port),
+    admin,
     topicList.map(([name, partitions]) => ({ name, partitions })),
   )
+  await admin.close()
   runAll(samsa, rows, 'samsa')
   samsaRss = peakRssMb(samsa.process.pid)
 } finally {
