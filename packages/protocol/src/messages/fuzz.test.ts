@@ -12,6 +12,7 @@ import { codecFor, isFlexible, type MessageCodec } from '../message-codec.ts'
 import { ProtocolDecodeError } from '../primitives/codec-errors.ts'
 import type { ApiSchema } from '../schema.ts'
 import { structArbitrary } from '../testing/arbitrary.ts'
+import { xorshift32 } from '../testing/prng.ts'
 import { fixtureIndex, readFixture } from '../testing/reference.ts'
 import { loadApiSchemas } from '../testing/schemas.ts'
 
@@ -53,19 +54,6 @@ function seeds(): Seed[] {
     }
   }
   return out
-}
-
-/** xorshift32: tiny, deterministic, good enough to pick mutations. */
-function prng(seed: number): () => number {
-  let x = seed >>> 0 || 1
-  return () => {
-    x ^= x << 13
-    x >>>= 0
-    x ^= x >>> 17
-    x ^= x << 5
-    x >>>= 0
-    return x
-  }
 }
 
 const INTERESTING = [0x00, 0x01, 0x7f, 0x80, 0xff, 0xfe]
@@ -111,7 +99,7 @@ function mutate(input: Buffer, rand: () => number): Buffer {
 const allSeeds = seeds()
 
 test(`fuzz: ${MUTATIONS} mutated message bodies decode or fail with a ProtocolDecodeError`, (t) => {
-  const rand = prng(SEED)
+  const rand = xorshift32(SEED)
   let rejected = 0
   for (let i = 0; i < MUTATIONS; i++) {
     const seed = allSeeds[rand() % allSeeds.length] as Seed
@@ -166,7 +154,7 @@ test('a huge declared count or length fails before allocating', () => {
 })
 
 test(`fuzz: mutated request frames (header + body) never throw anything but ProtocolDecodeError`, () => {
-  const rand = prng(SEED + 1)
+  const rand = xorshift32(SEED + 1)
   const lookup = (key: number) => apis.find((a) => a.key === key)
   const frames = apis.flatMap((api) =>
     [api.validVersions.min, api.validVersions.max].map((v) => {

@@ -4,3 +4,4 @@
 export { structArbitrary } from './arbitrary.ts'
 export { loadApiSchemas, loadDataSchemas } from './schemas.ts'
 export { fixtureIndex, readFixture, referenceDir, requireReference, type FixtureIndexRow } from './reference.ts'
+export { xorshift32 } from './prng.ts'

@@ -13,25 +13,13 @@ import { test } from 'node:test'
 import fc from 'fast-check'
 import { Connection } from '@samsa/net'
 import { ApiVersions, apiByKey, buildRecordBatch, encodeRequestFrame, isFlexible } from '@samsa/protocol'
-import { structArbitrary } from '@samsa/protocol/testing'
+import { structArbitrary, xorshift32 } from '@samsa/protocol/testing'
 import { createTopics, fetchAllBatches, produceBatch, startBrokerProcess } from '../index.ts'
 
 const REQUESTS = Number(process.env.SAMSA_BROKER_FUZZ_REQUESTS ?? 100_000)
 const SEED = Number(process.env.SAMSA_FUZZ_SEED ?? 20261125)
 const FRAMES_PER_CONNECTION = 32
 const CONNECTIONS_IN_PARALLEL = 4
-
-function prng(seed: number): () => number {
-  let x = seed >>> 0 || 1
-  return () => {
-    x ^= x << 13
-    x >>>= 0
-    x ^= x >>> 17
-    x ^= x << 5
-    x >>>= 0
-    return x
-  }
-}
 
 /** Valid request frames (size prefix included) for every advertised (api, version), several per pair. */
 async function seedFrames(host: string, port: number): Promise<Buffer[]> {
@@ -143,7 +131,7 @@ test(
     try {
       const seeds = await seedFrames(broker.host, broker.port)
       assert.ok(seeds.length > 100, `seed frames: ${seeds.length}`)
-      const rand = prng(SEED)
+      const rand = xorshift32(SEED)
       let processed = 0
       let sent = 0
       let rssAfterWarmup = 0
