@@ -96,8 +96,9 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] as number
 }
 
-// Cold start and the runs below use the compiled broker, as `npx samsa broker` runs it.
-execFileSync('npx', ['tsc', '-b'], { cwd: root, stdio: 'inherit' })
+// Cold start and the runs below use the compiled broker, as `npx samsa broker` runs it. The bin runs the esbuild
+// bundle (dist/bundle/main.js), which `tsc -b` alone does not refresh: `npm run build` makes both.
+execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' })
 
 const file100 = join(work, 'msgs100.txt')
 const file1k = join(work, 'msgs1k.txt')
