@@ -20,7 +20,14 @@ compatScenario({
     await run('bash', [withNode22, 'node', '--version'], { timeoutMs: 100_000 })
     const client: ChildClient = {
       command: 'bash',
-      args: [withNode22, 'node', '--import', 'tsx', join(repoRoot, 'tests/compat/clients/platformatic.ts')],
+      args: [
+        withNode22,
+        'node',
+        '--conditions=source',
+        '--import',
+        'tsx',
+        join(repoRoot, 'tests/compat/clients/platformatic.ts'),
+      ],
       admin: true,
     }
     return childDriver(client, target, workDir)

@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict'
 import { readFile, writeFile } from 'node:fs/promises'
+import { xorshift32 } from '@samsa/protocol/testing'
 
 export type Header = [name: string, value: Buffer]
 
@@ -50,19 +51,6 @@ export const FIXED_HEADERS: Header[] = [
 
 const ASCII = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.:;!?#%&()[]{}<>/+*@~^$|'
 
-/** xorshift32: the same records on every run, so a failure can be reproduced byte for byte. */
-function random(seed: number): () => number {
-  let state = seed >>> 0 || 1
-  return () => {
-    state ^= state << 13
-    state >>>= 0
-    state ^= state >>> 17
-    state ^= state << 5
-    state >>>= 0
-    return state
-  }
-}
-
 function bytes(next: () => number, length: number, binary: boolean): Buffer {
   const out = Buffer.alloc(length)
   for (let i = 0; i < length; i++) {
@@ -79,7 +67,8 @@ function bytes(next: () => number, length: number, binary: boolean): Buffer {
  * it should equal; the rest of the value, the key suffix and the headers vary with i.
  */
 export function makeRecords(shape: RecordShape, count = RECORD_COUNT, seed = 0x5a45a): TestRecord[] {
-  const next = random(seed)
+  // xorshift32: the same records on every run, so a failure can be reproduced byte for byte.
+  const next = xorshift32(seed)
   const records: TestRecord[] = []
   for (let i = 0; i < count; i++) {
     const k = i % KEY_COUNT
