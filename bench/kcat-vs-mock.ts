@@ -85,6 +85,19 @@ async function startSamsa(dataDir: string): Promise<Target & { coldStartMs: numb
   }
 }
 
+/**
+ * The guest's memory state, recorded because appends into page cache the guest has freed (and reported to the host)
+ * fault at the host and run several times slower (LIMITS.md §2.2): produce rows are only comparable between runs
+ * that start from a similar state.
+ */
+function memoryState(): string {
+  const info = readFileSync('/proc/meminfo', 'utf8')
+  const gib = (key: string): string =>
+    (Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(info)?.[1] ?? NaN) / 1048576).toFixed(1)
+  return `MemFree ${gib('MemFree')} GiB, Cached ${gib('Cached')} GiB, MemTotal ${gib('MemTotal')} GiB`
+}
+const memoryAtStart = memoryState()
+
 function timed(command: string): { seconds: number; output: string } {
   const start = process.hrtime.bigint()
   const output = execFileSync('bash', ['-c', command], { encoding: 'utf8', maxBuffer: 1 << 20 })
@@ -214,6 +227,7 @@ for (const row of rows.values()) {
 }
 lines.push(
   '',
+  `- Guest memory at the start: ${memoryAtStart} (produce rows vary with it; see LIMITS.md §2.2).`,
   `- Peak RSS: Samsa ${samsaRss.toFixed(0)} MB, mock ${mockRss.toFixed(0)} MB.`,
   `- Cold start of the compiled \`samsa broker\` to accepting connections (spawn → first TCP connect): ${coldStarts.map((t) => t.toFixed(0)).join(', ')} ms (median ${median(coldStarts).toFixed(0)} ms).`,
   `- kcat: \`${/Version .*/.exec(execFileSync('kcat', ['-V'], { encoding: 'utf8' }))?.[0] ?? 'unknown'}\`.`,
