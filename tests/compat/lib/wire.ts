@@ -4,8 +4,8 @@
 // advertise Produce v0 (KAFKA-18659), and consuming the records back would never notice.
 
 import assert from 'node:assert/strict'
-import { createConnection, type Socket } from 'node:net'
-import { decodeResponseFrame, encodeRequestFrame, Fetch, splitBatches, type ApiSchema } from '@samsa/protocol'
+import { Connection } from '@samsa/net'
+import { Fetch, splitBatches } from '@samsa/protocol'
 
 export interface StoredBatch {
   partition: number
@@ -18,57 +18,6 @@ export interface StoredBatch {
 const FETCH_VERSION = 4 // topic names, isolation level; every broker and the mock have it
 const PARTITION_MAX_BYTES = 1 << 20
 
-class Connection {
-  private readonly socket: Socket
-  private buffered = Buffer.alloc(0)
-  private readonly waiting: { resolve: (frame: Buffer) => void; reject: (error: Error) => void }[] = []
-  private failure: Error | undefined
-  private correlationId = 0
-
-  constructor(host: string, port: number) {
-    this.socket = createConnection({ host, port })
-    this.socket.on('data', (chunk: Buffer) => {
-      this.buffered = Buffer.concat([this.buffered, chunk])
-      while (this.buffered.length >= 4 && this.buffered.length >= 4 + this.buffered.readInt32BE(0)) {
-        const size = this.buffered.readInt32BE(0)
-        const frame = this.buffered.subarray(4, 4 + size)
-        this.buffered = this.buffered.subarray(4 + size)
-        this.waiting.shift()?.resolve(frame)
-      }
-    })
-    const fail = (error: Error): void => {
-      this.failure ??= error
-      for (const w of this.waiting.splice(0)) w.reject(this.failure)
-    }
-    this.socket.on('error', fail)
-    this.socket.on('close', () => fail(new Error('the broker closed the connection')))
-  }
-
-  async request<Rq, Rs>(api: ApiSchema<Rq, Rs>, version: number, body: Rq): Promise<Rs> {
-    if (this.failure) throw this.failure
-    const correlationId = ++this.correlationId
-    const frame = await new Promise<Buffer>((resolve, reject) => {
-      this.waiting.push({ resolve, reject })
-      for (const part of encodeRequestFrame(
-        api,
-        version,
-        { correlationId, clientId: 'samsa-compat-inspector' },
-        body,
-      )) {
-        this.socket.write(part)
-      }
-    })
-    const response = decodeResponseFrame(api, version, frame)
-    if (response.correlationId !== correlationId)
-      throw new Error(`correlation id ${response.correlationId} != ${correlationId}`)
-    return response.body
-  }
-
-  close(): void {
-    this.socket.destroy()
-  }
-}
-
 /** Every batch of partitions 0..partitions-1, read from offset 0 up to the high watermark. */
 export async function storedBatches(
   host: string,
@@ -76,7 +25,7 @@ export async function storedBatches(
   topic: string,
   partitions: number,
 ): Promise<StoredBatch[]> {
-  const connection = new Connection(host, port)
+  const connection = await Connection.connect({ host, port, clientId: 'samsa-compat-inspector' })
   const out: StoredBatch[] = []
   try {
     for (let partition = 0; partition < partitions; partition++) {
@@ -116,7 +65,7 @@ export async function storedBatches(
       }
     }
   } finally {
-    connection.close()
+    connection.destroy()
   }
   return out
 }
