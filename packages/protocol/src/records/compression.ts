@@ -154,7 +154,10 @@ function zstdDecompress(data: Buffer, maxBytes: number): Buffer {
   let total = 0
   let input = data
   for (;;) {
-    const chunk = Buffer.allocUnsafe(Math.min(ZSTD_CHUNK_BYTES, maxBytes - total + 1))
+    // A frame that declares its size (what producers write) inflates in one call into one exact buffer: no chunks
+    // to concatenate on the consumer's path.
+    const wanted = total === 0 && declared !== null && declared > 0 ? declared : ZSTD_CHUNK_BYTES
+    const chunk = Buffer.allocUnsafe(Math.min(wanted, maxBytes - total + 1))
     const [hint, produced, consumed] = dctx.decompressStream(chunk, input)
     total += produced
     if (total > maxBytes) throw new ProtocolDecodeError(`zstd data inflates past the ${maxBytes}-byte limit`)
