@@ -3,7 +3,7 @@
 // checkpoint files (the `.tmp` suffix is Kafka's too; start-up removes leftovers).
 
 import { posix } from 'node:path'
-import { isNotFound, type FileSystem } from './file-system.ts'
+import { isNotFound, type FileHandle, type FileSystem } from './file-system.ts'
 
 export const TEMPORARY_SUFFIX = '.tmp'
 
@@ -34,15 +34,20 @@ export function writeFileDurablySync(fs: FileSystem, path: string, data: Buffer)
   fs.syncDirectorySync(posix.dirname(path))
 }
 
-/** fdatasync of a file by path. A file that is gone (its segment was deleted meanwhile) needs no sync. */
-export async function syncFile(fs: FileSystem, path: string): Promise<void> {
-  let handle
+/** Opens `path`, or null when it is gone (its segment was deleted meanwhile): such a file needs no sync. */
+function openIfPresent(fs: FileSystem, path: string): FileHandle | null {
   try {
-    handle = fs.open(path)
+    return fs.open(path)
   } catch (error) {
-    if (isNotFound(error)) return
+    if (isNotFound(error)) return null
     throw error
   }
+}
+
+/** fdatasync of a file by path. A file that is gone needs no sync. */
+export async function syncFile(fs: FileSystem, path: string): Promise<void> {
+  const handle = openIfPresent(fs, path)
+  if (handle === null) return
   try {
     await handle.datasync()
   } finally {
@@ -51,13 +56,8 @@ export async function syncFile(fs: FileSystem, path: string): Promise<void> {
 }
 
 export function syncFileSync(fs: FileSystem, path: string): void {
-  let handle
-  try {
-    handle = fs.open(path)
-  } catch (error) {
-    if (isNotFound(error)) return
-    throw error
-  }
+  const handle = openIfPresent(fs, path)
+  if (handle === null) return
   try {
     handle.datasyncSync()
   } finally {
