@@ -10,7 +10,14 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { hostname } from 'node:os'
 import { CLOSE_CONNECTION, Listener } from '@samsa/net'
-import { NodeFileSystem, openLogManager, systemClock, type Clock, type FileSystem } from '@samsa/storage'
+import {
+  NodeFileSystem,
+  TailCachingFileSystem,
+  openLogManager,
+  systemClock,
+  type Clock,
+  type FileSystem,
+} from '@samsa/storage'
 import { ConfigResolver } from './config/config-resolver.ts'
 import { loadBrokerConfig, type ConfigInput, type StaticBrokerConfig } from './config/load.ts'
 import { formatEndpoint, type Endpoint } from './config/listeners.ts'
@@ -95,7 +102,9 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
   const v = config.values
   const logManager = await openLogManager({
     logDirs,
-    fs: options.fs ?? new NodeFileSystem(),
+    fs: new TailCachingFileSystem(options.fs ?? new NodeFileSystem(), {
+      maxBytes: Number(v['samsa.log.tail.cache.bytes']),
+    }),
     clock,
     nodeId,
     clusterId: store.clusterId,
@@ -189,7 +198,11 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
         clientSoftwareVersion: null,
       })
       if (reply === CLOSE_CONNECTION) return 'close'
-      return reply === null ? null : Buffer.concat(reply)
+      if (reply === null) return null
+      if (!('chunks' in reply)) return Buffer.concat(reply)
+      const bytes = Buffer.concat(reply.chunks) // a copy, so the reply's memory can go back at once
+      reply.written()
+      return bytes
     },
     close: () =>
       (closing ??= (async () => {

@@ -2,7 +2,14 @@
 // Listener whose per-connection Sessions answer in request order, and a client Connection.
 
 export { FrameDecoder, FrameTooLargeError, SIZE_PREFIX_BYTES, sizePrefix } from './framing.ts'
-export { CLOSE_CONNECTION, Session, type Reply, type SessionHandler, type SessionOptions } from './session.ts'
+export {
+  CLOSE_CONNECTION,
+  Session,
+  type ReleasingReply,
+  type Reply,
+  type SessionHandler,
+  type SessionOptions,
+} from './session.ts'
 export { Listener, type ListenerAddress, type ListenerOptions } from './listener.ts'
 export {
   Connection,

@@ -84,6 +84,42 @@ test('a null reply sends nothing and later replies still arrive', async () => {
   await listener.close()
 })
 
+test('a releasing reply is written like any other, then its written() runs once', async () => {
+  const calls: string[] = []
+  const { listener, socket } = await start((f) => ({
+    chunks: reply(f),
+    written: () => calls.push(f.toString()),
+  }))
+  const responses = readFrames(socket, 2)
+  socket.write(Buffer.concat([frame(Buffer.from('one')), frame(Buffer.from('two'))]))
+  assert.deepEqual(await responses, ['one', 'two'])
+  assert.deepEqual(calls, ['one', 'two'])
+  socket.destroy()
+  await listener.close()
+})
+
+test('a releasing reply that can never be written still gets written() (memory goes back to its owner)', async () => {
+  const released: string[] = []
+  let finishLate!: (r: Reply) => void
+  const { listener, socket } = await start((f) => {
+    const name = f.toString()
+    if (name === 'bye') return CLOSE_CONNECTION
+    const r = { chunks: reply(f), written: () => released.push(name) }
+    if (name === 'late') return new Promise<Reply>((resolve) => (finishLate = () => resolve(r)))
+    return r
+  })
+  const closed = once(socket, 'close')
+  socket.write(Buffer.concat([frame(Buffer.from('late')), frame(Buffer.from('bye'))]))
+  await new Promise((r) => setTimeout(r, 50))
+  socket.destroy()
+  await closed
+  await new Promise((r) => setTimeout(r, 50))
+  finishLate(null) // completes after the connection is gone
+  await new Promise((r) => setTimeout(r, 10))
+  assert.deepEqual(released, ['late'])
+  await listener.close()
+})
+
 test('many pipelined requests in one write are all answered in order', async () => {
   const { listener, socket } = await start((f) => reply(f))
   const n = 5000

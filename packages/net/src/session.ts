@@ -17,10 +17,19 @@ import { FrameDecoder, FrameTooLargeError } from './framing.ts'
 export const CLOSE_CONNECTION: unique symbol = Symbol('samsa.net.closeConnection')
 
 /**
+ * Response chunks whose memory the handler wants back: `written` runs once they have been handed to the kernel,
+ * or once the connection failed or closed before they could be (then they are never written).
+ */
+export interface ReleasingReply {
+  readonly chunks: readonly Buffer[]
+  written(): void
+}
+
+/**
  * What a handler returns for one frame: the whole response frame as chunks (size prefix included), `null` for
  * no response (Produce with acks=0), or CLOSE_CONNECTION.
  */
-export type Reply = readonly Buffer[] | null | typeof CLOSE_CONNECTION
+export type Reply = readonly Buffer[] | ReleasingReply | null | typeof CLOSE_CONNECTION
 
 export interface SessionHandler {
   /** Called once per frame, in order. Must not throw; a throw or rejection closes the connection. */
@@ -158,6 +167,10 @@ export class Session {
   #complete(slot: Slot, reply: Reply, later: boolean): void {
     slot.done = true
     slot.reply = reply
+    if (this.#closed) {
+      this.#discard(slot)
+      return
+    }
     if (reply === CLOSE_CONNECTION) this.#closing = true
     if (later) this.#scheduleFlush()
   }
@@ -197,7 +210,15 @@ export class Session {
         close = true
         break
       }
-      if (reply !== null) for (const chunk of reply) socket.write(chunk)
+      if (reply === null) continue
+      if (isReleasing(reply)) {
+        const chunks = reply.chunks
+        for (let i = 0; i < chunks.length - 1; i++) socket.write(chunks[i] as Buffer)
+        // Write callbacks run in order, and also (with an error) when the socket is destroyed first.
+        socket.write(chunks[chunks.length - 1] ?? EMPTY, () => reply.written())
+      } else {
+        for (const chunk of reply) socket.write(chunk)
+      }
     }
     socket.uncork()
     if (this.#head > 1024 && this.#head * 2 > queue.length) {
@@ -206,6 +227,7 @@ export class Session {
     }
     if (close) {
       this.#closing = true
+      for (let i = this.#head; i < queue.length; i++) this.#discard(queue[i] as Slot)
       this.#queue.length = this.#head // drop responses after the close
       socket.end()
       return
@@ -233,8 +255,22 @@ export class Session {
     if (this.#closed) return
     this.#closed = true
     this.#closing = true
+    for (let i = this.#head; i < this.#queue.length; i++) this.#discard(this.#queue[i] as Slot)
     this.#handler.onClose?.(this, this.#closeError)
   }
+
+  /** A reply that will never be written: give its memory back now. */
+  #discard(slot: Slot): void {
+    const reply = slot.reply
+    slot.reply = null
+    if (slot.done && reply !== null && reply !== CLOSE_CONNECTION && isReleasing(reply)) reply.written()
+  }
+}
+
+const EMPTY = Buffer.alloc(0)
+
+function isReleasing(reply: readonly Buffer[] | ReleasingReply): reply is ReleasingReply {
+  return !Array.isArray(reply)
 }
 
 function isPromise<T>(value: T | Promise<T>): value is Promise<T> {

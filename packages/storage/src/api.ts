@@ -87,6 +87,11 @@ export interface ReadOptions {
   maxBytes: number
   /** ...except that at least one whole batch is returned even if larger (KIP-74), when this is true. */
   minOneMessage: boolean
+  /**
+   * Where the bytes are read into (default Buffer.allocUnsafe). The broker passes recycled memory: reading into
+   * fresh allocations page-faults and costs several times the copy itself.
+   */
+  allocate?: (size: number) => Buffer
 }
 
 export interface ReadResult {

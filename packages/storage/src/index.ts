@@ -13,6 +13,7 @@ export {
 export type { FileHandle, FileSystem } from './fs/file-system.ts'
 export { NodeFileSystem } from './fs/node-file-system.ts'
 export { MemoryFileSystem, type CrashOptions } from './fs/memory-file-system.ts'
+export { TailCachingFileSystem } from './fs/tail-cache.ts'
 export { DEFAULT_LOG_CONFIG, NEVER, logConfig } from './log-config.ts'
 export { UnifiedLog, type OpenLogOptions } from './log/unified-log.ts'
 export { openLogManager, type LogManagerOptions } from './manager/log-manager.ts'

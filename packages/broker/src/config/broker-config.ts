@@ -261,6 +261,17 @@ const serverConfigDefs = defineConfig([
     doc: 'The most bytes one Fetch response returns, whatever the request asks for.',
   },
   {
+    // Not a Kafka config (Kafka leans on the page cache and sendfile): hence the samsa. prefix.
+    name: 'samsa.log.tail.cache.bytes',
+    type: 'long',
+    default: 134217728,
+    validate: atLeast(0),
+    dynamic: 'read-only',
+    doc:
+      'Bytes of the newest appended log data kept in memory across all partitions, so consumers reading near the ' +
+      'end are served without reading segment files (0 turns it off). Oldest data leaves first.',
+  },
+  {
     name: 'max.incremental.fetch.session.cache.slots',
     type: 'int',
     default: 1000,

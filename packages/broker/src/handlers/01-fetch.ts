@@ -44,6 +44,9 @@ export const fetchHandler = defineHandler(
           partition,
         })),
       )
+      // The records are read into recycled memory that goes back to the pool once this response is written.
+      const lease = ctx.broker.partitions.readBuffers.lease()
+      ctx.afterResponse(() => lease.release())
       const result = await fetchRecords(ctx.broker.partitions, {
         usesTopicIds,
         replicaId: ctx.apiVersion >= 15 ? req.replicaState.replicaId : req.replicaId,
@@ -55,6 +58,7 @@ export const fetchHandler = defineHandler(
         sessionEpoch: req.sessionEpoch,
         partitions,
         forgotten,
+        allocate: lease.allocate,
       })
       return {
         throttleTimeMs: 0,

@@ -22,6 +22,8 @@ export interface FetchParams {
   sessionEpoch: number
   partitions: FetchPartitionSpec[]
   forgotten: { topic: string | null; topicId: string; partition: number }[]
+  /** Where record bytes are read into (a ReadLease's allocate); they must stay untouched until written. */
+  allocate?: (size: number) => Buffer
 }
 
 export interface FetchedPartition {
@@ -50,7 +52,7 @@ export async function fetchRecords(manager: PartitionManager, params: FetchParam
   const context = manager.fetchSessions.open(params, manager.clock.now())
   if (!('sessionId' in context)) return { errorCode: context.errorCode, sessionId: 0, partitions: [] }
   const maxBytes = Math.min(params.maxBytes, manager.configs.brokerValue('fetch.max.bytes') as number)
-  let read = readAll(manager, context.partitions, maxBytes, params.isolationLevel, params.usesTopicIds)
+  let read = readAll(manager, context.partitions, maxBytes, params)
   const mustAnswer = params.maxWaitMs <= 0 || read.hasError || read.bytes >= params.minBytes
   if (!mustAnswer) {
     const keys = context.partitions.flatMap((spec) => {
@@ -58,7 +60,7 @@ export async function fetchRecords(manager: PartitionManager, params: FetchParam
       return name === undefined ? [] : [tpKey(name, spec.partition)]
     })
     await manager.purgatory.wait(keys, read.bytes, params.minBytes, params.maxWaitMs)
-    read = readAll(manager, context.partitions, maxBytes, params.isolationLevel, params.usesTopicIds)
+    read = readAll(manager, context.partitions, maxBytes, params)
   }
   const session: FetchSession | null = context.incremental ?? context.created
   const partitions =
@@ -79,8 +81,7 @@ function readAll(
   manager: PartitionManager,
   specs: readonly FetchPartitionSpec[],
   maxBytes: number,
-  isolationLevel: number,
-  usesTopicIds: boolean,
+  { isolationLevel, usesTopicIds, allocate }: FetchParams,
 ): { partitions: FetchedPartition[]; bytes: number; hasError: boolean } {
   let bytes = 0
   let hasError = false
@@ -118,7 +119,7 @@ function readAll(
     const result =
       limit === 0 && !minOneMessage
         ? partition.read(partition.highWatermark, 0, false, isolationLevel) // offsets only
-        : partition.read(spec.fetchOffset, limit, minOneMessage, isolationLevel)
+        : partition.read(spec.fetchOffset, limit, minOneMessage, isolationLevel, allocate)
     if (result.errorCode !== ErrorCode.NONE) {
       hasError = true
       partitions.push(failed(result.errorCode))

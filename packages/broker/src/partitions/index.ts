@@ -11,5 +11,6 @@ export {
 } from './partition-manager.ts'
 export { fetchRecords, type FetchParams, type FetchResult, type FetchedPartition } from './fetch.ts'
 export { FINAL_EPOCH, INITIAL_EPOCH, INVALID_SESSION_ID, type FetchPartitionSpec } from './fetch-sessions.ts'
+export { ReadBufferPool, ReadLease } from './read-buffers.ts'
 export type { RecordError } from './produce-validation.ts'
 export type { TopicSettings } from './topic-settings.ts'

@@ -8,6 +8,7 @@ import type { Clock, LogManager } from '@samsa/storage'
 import type { ConfigResolver } from '../config/config-resolver.ts'
 import type { MetadataChange, MetadataStore, TopicMetadata } from '../metadata/index.ts'
 import type { Logger } from '../logger.ts'
+import { ReadBufferPool } from './read-buffers.ts'
 import { FetchPurgatory } from './delayed-fetch.ts'
 import { FetchSessionCache } from './fetch-sessions.ts'
 import { IsolationLevel, Partition, type PartitionAppendResult } from './partition.ts'
@@ -47,6 +48,8 @@ export class PartitionManager {
   readonly clock: Clock
   readonly purgatory: FetchPurgatory
   readonly fetchSessions: FetchSessionCache
+  /** Recycled memory for Fetch responses (read-buffers.ts). */
+  readonly readBuffers = new ReadBufferPool()
   readonly configs: ConfigResolver
   readonly #store: MetadataStore
   readonly #logManager: LogManager

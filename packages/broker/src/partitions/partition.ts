@@ -164,7 +164,13 @@ export class Partition {
   }
 
   /** Reads whole batches from fetchOffset up to the high watermark (or LSO for read_committed). */
-  read(fetchOffset: bigint, maxBytes: number, minOneMessage: boolean, isolationLevel: number): PartitionReadResult {
+  read(
+    fetchOffset: bigint,
+    maxBytes: number,
+    minOneMessage: boolean,
+    isolationLevel: number,
+    allocate?: (size: number) => Buffer,
+  ): PartitionReadResult {
     const highWatermark = this.highWatermark
     const lastStableOffset = this.lastStableOffset
     const logStartOffset = this.logStartOffset
@@ -180,7 +186,7 @@ export class Partition {
     // A consumer may not read past the high watermark; between it and the log end offset it just gets nothing.
     if (fetchOffset >= maxOffset && fetchOffset <= this.logEndOffset) return result(ErrorCode.NONE)
     try {
-      const read = this.log.read({ fetchOffset, maxOffset, maxBytes, minOneMessage })
+      const read = this.log.read({ fetchOffset, maxOffset, maxBytes, minOneMessage, ...(allocate ? { allocate } : {}) })
       return result(ErrorCode.NONE, read.chunks, read.byteLength)
     } catch (e) {
       if (e instanceof OffsetOutOfRangeError) return result(ErrorCode.OFFSET_OUT_OF_RANGE)

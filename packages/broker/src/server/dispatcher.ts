@@ -73,6 +73,7 @@ export class Dispatcher {
         `cannot decode ${handler.api.name} v${version}: ${(e as Error).message} (frame starts ${frame.subarray(0, 128).toString('hex')})`,
       )
     }
+    let afterWritten: (() => void)[] | undefined
     const ctx: RequestContext = {
       apiKey,
       apiVersion: version,
@@ -80,20 +81,21 @@ export class Dispatcher {
       clientId: header.clientId,
       connection,
       broker: this.#services,
+      afterResponse: (callback) => void (afterWritten ??= []).push(callback),
     }
     let result: unknown
     try {
       result = handler.handle(request, ctx)
     } catch (e) {
-      return this.#respond(handler, ctx, this.#failure(handler, request, ctx, e))
+      return this.#respond(handler, ctx, this.#failure(handler, request, ctx, e), afterWritten)
     }
     if (result instanceof Promise) {
       return result.then(
-        (r) => this.#respond(handler, ctx, r),
-        (e: unknown) => this.#respond(handler, ctx, this.#failure(handler, request, ctx, e)),
+        (r) => this.#respond(handler, ctx, r, afterWritten),
+        (e: unknown) => this.#respond(handler, ctx, this.#failure(handler, request, ctx, e), afterWritten),
       )
     }
-    return this.#respond(handler, ctx, result)
+    return this.#respond(handler, ctx, result, afterWritten)
   }
 
   #failure(handler: AnyHandler, request: unknown, ctx: RequestContext, e: unknown): unknown {
@@ -110,7 +112,26 @@ export class Dispatcher {
     return handler.errorResponse(request, code, ctx)
   }
 
-  #respond(handler: AnyHandler, ctx: RequestContext, result: unknown): Reply {
+  #respond(handler: AnyHandler, ctx: RequestContext, result: unknown, afterWritten?: (() => void)[]): Reply {
+    const reply = this.#encode(handler, ctx, result)
+    if (afterWritten === undefined) return reply
+    const written = (): void => {
+      for (const callback of afterWritten) {
+        try {
+          callback()
+        } catch (e) {
+          this.#logger.error(`an after-response callback of ${handler.api.name} failed`, e)
+        }
+      }
+    }
+    if (reply === null || reply === CLOSE_CONNECTION) {
+      written()
+      return reply
+    }
+    return { chunks: reply as readonly Buffer[], written }
+  }
+
+  #encode(handler: AnyHandler, ctx: RequestContext, result: unknown): Reply {
     if (result === NO_RESPONSE) return null
     if (result === CLOSE) return CLOSE_CONNECTION
     try {

@@ -44,4 +44,9 @@ export interface RequestContext {
   readonly clientId: string | null
   readonly connection: ConnectionState
   readonly broker: BrokerServices
+  /**
+   * Runs `callback` once the response has been handed to the kernel, or will never be sent (no response, a
+   * failure, a closed connection): a handler whose response points into recycled memory gives it back here.
+   */
+  afterResponse(callback: () => void): void
 }

@@ -10,7 +10,10 @@ export interface FileHandle {
   size(): number
   /** Reads up to `length` bytes at `position` into target[0, length); returns the count (short only at EOF). */
   read(target: Buffer, position: number, length?: number): number
-  /** Writes all of `data` at `position`, extending the file if needed. */
+  /**
+   * Writes all of `data` at `position`, extending the file if needed. `data` must not be modified afterwards:
+   * the tail cache (tail-cache.ts) may keep it to serve reads.
+   */
   write(data: Buffer, position: number): void
   /** Cuts the file to `length` bytes. */
   truncate(length: number): void

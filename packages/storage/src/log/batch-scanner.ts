@@ -2,7 +2,14 @@
 // batches are viewed inside it, so scanning headers (recovery, index lookups, the cleaner) costs one read per
 // block, not one per batch (LIMITS.md §2.3). A batch larger than the block gets a block of its own.
 
-import { LOG_OVERHEAD, RECORD_BATCH_OVERHEAD, RecordBatchView } from '@samsa/protocol'
+import {
+  BASE_OFFSET_OFFSET,
+  BATCH_LENGTH_OFFSET,
+  LAST_OFFSET_DELTA_OFFSET,
+  LOG_OVERHEAD,
+  RECORD_BATCH_OVERHEAD,
+  RecordBatchView,
+} from '@samsa/protocol'
 import type { FileHandle } from '../fs/file-system.ts'
 
 const DEFAULT_BLOCK_BYTES = 64 * 1024
@@ -57,6 +64,49 @@ export function* scanBatches(
       position,
       view: new RecordBatchView(block, position - blockStart, position - blockStart + size),
       problem: null,
+    }
+    position += size
+  }
+}
+
+/** Where a batch sits and which offsets it holds, read from its header alone. */
+export interface BatchLocation {
+  position: number
+  size: number
+  baseOffset: bigint
+  lastOffset: bigint
+}
+
+/**
+ * Batch headers in file[from, end), reading only the headers: offset lookups skip over megabyte batches without
+ * reading their records (the Fetch path would otherwise read each batch it looks up twice). Stops at the first
+ * header that makes no sense or runs past `end`; recovery, which must say why, uses scanBatches.
+ */
+export function* scanBatchLocations(
+  file: FileHandle,
+  from: number,
+  end: number,
+  blockBytes = DEFAULT_BLOCK_BYTES,
+): Generator<BatchLocation, void, undefined> {
+  const block = Buffer.allocUnsafe(blockBytes)
+  let blockStart = from
+  let blockLength = 0
+  let position = from
+  while (end - position >= RECORD_BATCH_OVERHEAD) {
+    if (position + RECORD_BATCH_OVERHEAD > blockStart + blockLength) {
+      blockStart = position
+      blockLength = file.read(block, position, Math.min(block.length, end - position))
+      if (blockLength < RECORD_BATCH_OVERHEAD) return
+    }
+    const at = position - blockStart
+    const size = LOG_OVERHEAD + block.readInt32BE(at + BATCH_LENGTH_OFFSET)
+    if (size < RECORD_BATCH_OVERHEAD || size > end - position) return
+    const baseOffset = block.readBigInt64BE(at + BASE_OFFSET_OFFSET)
+    yield {
+      position,
+      size,
+      baseOffset,
+      lastOffset: baseOffset + BigInt(block.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET)),
     }
     position += size
   }

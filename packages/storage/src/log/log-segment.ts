@@ -18,7 +18,7 @@ import type { BatchHeader } from '../api.ts'
 import { CorruptRecordError } from '../errors.ts'
 import { syncFile, syncFileSync } from '../fs/durable-write.ts'
 import type { FileHandle, FileSystem } from '../fs/file-system.ts'
-import { scanBatches } from './batch-scanner.ts'
+import { type BatchLocation, scanBatchLocations, scanBatches } from './batch-scanner.ts'
 import {
   DELETED_FILE_SUFFIX,
   INDEX_FILE_SUFFIX,
@@ -32,12 +32,9 @@ import { TimeIndex } from './time-index.ts'
 const MAX_RELATIVE_OFFSET = 0x7fffffffn
 
 /** Header facts of one batch and where it sits in the segment file. */
-export interface BatchLocation {
-  position: number
-  size: number
-  baseOffset: bigint
-  lastOffset: bigint
-}
+const allocUnsafe = (size: number): Buffer => Buffer.allocUnsafe(size)
+
+export type { BatchLocation } from './batch-scanner.ts'
 
 /** A record found by timestamp: ListOffsets' answer. */
 export interface TimestampAndOffset {
@@ -197,8 +194,8 @@ export class LogSegment {
   }
 
   /** Reads file[position, position + length). */
-  readBytes(position: number, length: number): Buffer {
-    const buffer = Buffer.allocUnsafe(length)
+  readBytes(position: number, length: number, allocate: (size: number) => Buffer = allocUnsafe): Buffer {
+    const buffer = allocate(length)
     const read = this.#file.read(buffer, position, length)
     return buffer.subarray(0, read)
   }
@@ -273,17 +270,8 @@ export class LogSegment {
   /** The first batch whose last offset is ≥ offset, found through the index then a short header scan. */
   translateOffset(offset: bigint): BatchLocation | null {
     const from = this.#offsetIndex.lookup(offset).position
-    for (const scanned of scanBatches(this.#file, from, this.#size)) {
-      const view = scanned.view
-      if (view === null) return null
-      if (view.lastOffset >= offset) {
-        return {
-          position: scanned.position,
-          size: view.byteLength,
-          baseOffset: view.baseOffset,
-          lastOffset: view.lastOffset,
-        }
-      }
+    for (const location of scanBatchLocations(this.#file, from, this.#size)) {
+      if (location.lastOffset >= offset) return location
     }
     return null
   }
@@ -293,14 +281,20 @@ export class LogSegment {
    * at maxBytes (but with minOneMessage, the first batch even if it is larger: KIP-74). Null when no batch here
    * reaches startOffset, so the caller moves on to the next segment.
    */
-  read(startOffset: bigint, maxOffset: bigint, maxBytes: number, minOneMessage: boolean): Buffer | null {
+  read(
+    startOffset: bigint,
+    maxOffset: bigint,
+    maxBytes: number,
+    minOneMessage: boolean,
+    allocate: (size: number) => Buffer = allocUnsafe,
+  ): Buffer | null {
     const start = this.translateOffset(startOffset)
     if (start === null) return null
     if (start.lastOffset >= maxOffset) return EMPTY
     const wanted = minOneMessage ? Math.max(maxBytes, start.size) : maxBytes
     const length = Math.min(this.#size - start.position, wanted)
     if (length < start.size) return EMPTY
-    const bytes = this.readBytes(start.position, length)
+    const bytes = this.readBytes(start.position, length, allocate)
     let end = 0
     while (end + LOG_OVERHEAD <= bytes.length) {
       const size = LOG_OVERHEAD + bytes.readInt32BE(end + BATCH_LENGTH_OFFSET)

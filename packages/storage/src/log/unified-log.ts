@@ -229,6 +229,7 @@ export class UnifiedLog implements PartitionLog {
         maxOffset,
         options.maxBytes,
         options.minOneMessage,
+        options.allocate,
       )
       if (bytes === null) continue
       return bytes.length === 0 ? EMPTY_READ : { chunks: [bytes], byteLength: bytes.length }
