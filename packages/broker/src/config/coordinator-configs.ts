@@ -107,6 +107,68 @@ export const coordinatorConfigDefs = defineConfig([
     dynamic: 'read-only',
     doc: 'Heartbeat interval of KIP-848 consumer group members.',
   },
+  {
+    name: 'group.consumer.min.session.timeout.ms',
+    type: 'int',
+    default: 45000,
+    validate: atLeast(1),
+    dynamic: 'read-only',
+    doc: 'Smallest session timeout a KIP-848 consumer group may be configured with.',
+  },
+  {
+    name: 'group.consumer.max.session.timeout.ms',
+    type: 'int',
+    default: 60000,
+    validate: atLeast(1),
+    dynamic: 'read-only',
+    doc: 'Largest session timeout a KIP-848 consumer group may be configured with.',
+  },
+  {
+    name: 'group.consumer.min.heartbeat.interval.ms',
+    type: 'int',
+    default: 5000,
+    validate: atLeast(1),
+    dynamic: 'read-only',
+    doc: 'Smallest heartbeat interval a KIP-848 consumer group may be configured with.',
+  },
+  {
+    name: 'group.consumer.max.heartbeat.interval.ms',
+    type: 'int',
+    default: 15000,
+    validate: atLeast(1),
+    dynamic: 'read-only',
+    doc: 'Largest heartbeat interval a KIP-848 consumer group may be configured with.',
+  },
+  {
+    name: 'group.consumer.max.size',
+    type: 'int',
+    default: 2147483647,
+    validate: atLeast(1),
+    dynamic: 'read-only',
+    doc: 'Most members a KIP-848 consumer group may have; a member joining beyond it gets GROUP_MAX_SIZE_REACHED.',
+  },
+  {
+    name: 'group.consumer.assignors',
+    type: 'list',
+    default: ['uniform', 'range'],
+    validate: (value: unknown) => {
+      for (const name of value as string[]) {
+        if (
+          !['uniform', 'range'].includes(
+            name.replace(
+              /^org\.apache\.kafka\.coordinator\.group\.assignor\.(Uniform|Range)Assignor$/,
+              (_m, n: string) => n.toLowerCase(),
+            ),
+          )
+        ) {
+          return `unknown server-side assignor ${name} (uniform and range are available)`
+        }
+      }
+      return null
+    },
+    dynamic: 'read-only',
+    doc: 'Server-side assignors of KIP-848 consumer groups, the first being the default. uniform and range (or their Kafka class names).',
+  },
 
   // --- transactions (later issue) ---
   {
