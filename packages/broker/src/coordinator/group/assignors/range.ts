@@ -1,0 +1,38 @@
+// The range assignor (KIP-848's server-side "range"): topic by topic, the topic's subscribers in member-id
+// order each take one contiguous range of its partitions, the first (partitions % subscribers) of them one
+// partition more. Topics with the same partition count and the same subscribers are therefore co-partitioned:
+// a member gets the same partition numbers of each, which joins over keyed topics rely on. It is deliberately
+// not sticky (stickiness would break co-partitioning), as in Kafka 4.0's RangeAssignor.
+
+import {
+  subscribedTopics,
+  toGroupAssignment,
+  type AssignmentSpec,
+  type GroupAssignment,
+  type ServerAssignor,
+} from './types.ts'
+
+export const rangeAssignor: ServerAssignor = { name: 'range', assign: assignRange }
+
+function assignRange(spec: AssignmentSpec): GroupAssignment {
+  const memberIds = spec.members.map((m) => m.memberId).sort()
+  const owned = new Map<string, Map<string, Set<number>>>(memberIds.map((id) => [id, new Map()]))
+  for (const topicId of subscribedTopics(spec)) {
+    const subscribers = spec.members
+      .filter((m) => m.subscribedTopicIds.has(topicId))
+      .map((m) => m.memberId)
+      .sort()
+    const count = spec.partitionCounts.get(topicId) ?? 0
+    const quota = Math.floor(count / subscribers.length)
+    const withExtra = count % subscribers.length
+    let next = 0
+    subscribers.forEach((memberId, index) => {
+      const size = quota + (index < withExtra ? 1 : 0)
+      const range = new Set<number>()
+      for (let i = 0; i < size; i++) range.add(next + i)
+      next += size
+      owned.get(memberId)?.set(topicId, range)
+    })
+  }
+  return toGroupAssignment(memberIds, owned)
+}
