@@ -1,0 +1,55 @@
+// @samsa/client: a Kafka client for Node.js on Samsa's protocol package. createProducer, createConsumer and
+// createAdmin take camelCase options (or Kafka's Java property names) and share one cluster layer: bootstrap,
+// ApiVersions negotiation, a metadata cache, one pipelined connection per broker, timeouts and retries.
+
+export {
+  createAdmin,
+  Admin,
+  type AdminOptions,
+  type ClusterDescription,
+  type CreatedTopic,
+  type ListOffsetsQuery,
+  type NewTopic,
+  type OffsetSpecName,
+  type TopicDescription,
+} from './admin/admin.ts'
+export type {
+  AlterConfigOperation,
+  AlterConfigsResource,
+  ConfigEntry,
+  ConfigResource,
+  ConfigResourceType,
+  ConfigSource,
+  DescribeConfigsResource,
+  DescribedConfigs,
+} from './admin/configs.ts'
+export type { OffsetAnswer } from './cluster/list-offsets.ts'
+export type { TopicPartition } from './cluster/sharding.ts'
+export {
+  createProducer,
+  Producer,
+  type MessageBytes,
+  type ProducerMessage,
+  type ProducerOptions,
+  type ProducerRecordBatch,
+} from './producer/producer.ts'
+export type { RecordMetadata } from './producer/accumulator.ts'
+export type { Partitioner, PartitionerArgs } from './producer/partitioner.ts'
+export { murmur2, toPositive, keyPartition } from './producer/murmur2.ts'
+export {
+  isKafkaProtocolError,
+  isRetriableError,
+  isSamsaError,
+  KafkaProtocolError,
+  SamsaError,
+  SamsaErrorCode,
+} from './errors.ts'
+export {
+  JAVA_PROPERTY_NAMES,
+  type Acks,
+  type AutoOffsetReset,
+  type CommonOptions,
+  type CompressionName,
+  type IsolationLevelName,
+  type JavaProperties,
+} from './options.ts'

@@ -1,0 +1,156 @@
+// The producer against an in-process broker: per-partition order, acks, compression codecs, keyed partitioning,
+// explicit partitions, linger/flush, back-pressure and argument errors. Records are read back with the admin
+// client's listOffsets and the consumer.
+
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+import { createAdmin, type Admin } from '../admin/admin.ts'
+import { isSamsaError } from '../errors.ts'
+import { startTestBroker, uniqueTopic, type TestBroker } from '../testing.ts'
+import { keyPartition } from './murmur2.ts'
+import { createProducer } from './producer.ts'
+
+let broker: TestBroker
+let admin: Admin
+
+before(async () => {
+  broker = await startTestBroker()
+  admin = createAdmin({ bootstrapServers: broker.bootstrapServers })
+})
+
+after(async () => {
+  await admin.close()
+  await broker.stop()
+})
+
+test('records of one partition get consecutive offsets in send order', { timeout: 20_000 }, async () => {
+  const topic = uniqueTopic()
+  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] })
+  const producer = createProducer({ bootstrapServers: broker.bootstrapServers, lingerMs: 0 })
+  try {
+    const sends = Array.from({ length: 20 }, (_, i) => producer.send({ topic, messages: [{ value: `v${i}` }] }))
+    const results = (await Promise.all(sends)).flat()
+    assert.deepEqual(
+      results.map((r) => r.offset),
+      Array.from({ length: 20 }, (_, i) => BigInt(i)),
+    )
+    assert.ok(results.every((r) => r.topic === topic && r.partition === 0))
+  } finally {
+    await producer.close()
+  }
+})
+
+for (const acks of [0, 1, -1, 'all'] as const) {
+  test(`acks=${acks}`, { timeout: 20_000 }, async () => {
+    const topic = uniqueTopic()
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] })
+    const producer = createProducer({ bootstrapServers: broker.bootstrapServers, acks })
+    try {
+      const [meta] = await producer.send({ topic, messages: [{ value: 'x' }] })
+      assert.equal(meta?.offset, acks === 0 ? -1n : 0n)
+      if (acks === 0) {
+        // No answer comes with acks=0; the next acknowledged write shows the first one landed.
+        const acked = createProducer({ bootstrapServers: broker.bootstrapServers, acks: 1 })
+        const [next] = await acked.send({ topic, messages: [{ value: 'y' }] })
+        await acked.close()
+        assert.equal(next?.offset, 1n)
+      }
+    } finally {
+      await producer.close()
+    }
+  })
+}
+
+test('keyed records land on toPositive(murmur2(key)) % numPartitions', { timeout: 20_000 }, async () => {
+  const topic = uniqueTopic()
+  await admin.createTopics({ topics: [{ topic, numPartitions: 5 }] })
+  const producer = createProducer({ bootstrapServers: broker.bootstrapServers })
+  try {
+    const keys = Array.from({ length: 30 }, (_, i) => `key-${i}`)
+    const results = await producer.send({ topic, messages: keys.map((key) => ({ key, value: 'v' })) })
+    results.forEach((r, i) => assert.equal(r.partition, keyPartition(Buffer.from(keys[i]!), 5), keys[i]))
+  } finally {
+    await producer.close()
+  }
+})
+
+test('keyless records stick to one partition per batch; explicit partitions win', { timeout: 20_000 }, async () => {
+  const topic = uniqueTopic()
+  await admin.createTopics({ topics: [{ topic, numPartitions: 4 }] })
+  const producer = createProducer({ bootstrapServers: broker.bootstrapServers, lingerMs: 1000, batchSize: 1 << 20 })
+  try {
+    const sent = producer.send({ topic, messages: Array.from({ length: 10 }, () => ({ value: 'v' })) })
+    const explicit = producer.send({ topic, messages: [{ value: 'p3', partition: 3 }] })
+    await producer.flush()
+    const results = await sent
+    assert.equal(new Set(results.map((r) => r.partition)).size, 1, 'one batch, one partition')
+    assert.equal((await explicit)[0]?.partition, 3)
+  } finally {
+    await producer.close()
+  }
+})
+
+test('a custom partitioner decides', { timeout: 20_000 }, async () => {
+  const topic = uniqueTopic()
+  await admin.createTopics({ topics: [{ topic, numPartitions: 3 }] })
+  const producer = createProducer({
+    bootstrapServers: broker.bootstrapServers,
+    partitioner: ({ numPartitions }) => numPartitions - 1,
+  })
+  try {
+    const results = await producer.send({ topic, messages: [{ value: 'a' }, { key: 'k', value: 'b' }] })
+    assert.deepEqual(
+      results.map((r) => r.partition),
+      [2, 2],
+    )
+  } finally {
+    await producer.close()
+  }
+})
+
+test('a full buffer makes send wait for delivered batches (back-pressure)', { timeout: 20_000 }, async () => {
+  const topic = uniqueTopic()
+  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] })
+  // Room for about two records at a time: later sends wait until earlier batches are acknowledged.
+  const producer = createProducer({
+    bootstrapServers: broker.bootstrapServers,
+    bufferMemory: 2500,
+    batchSize: 1,
+    lingerMs: 0,
+  })
+  try {
+    const value = Buffer.alloc(1000, 1)
+    const results = await Promise.all(Array.from({ length: 10 }, () => producer.send({ topic, messages: [{ value }] })))
+    assert.deepEqual(
+      results.flat().map((r) => r.offset),
+      Array.from({ length: 10 }, (_, i) => BigInt(i)),
+    )
+  } finally {
+    await producer.close()
+  }
+})
+
+test('bad arguments fail with SAMSA_ERR_INVALID_ARGUMENT', { timeout: 20_000 }, async () => {
+  const topic = uniqueTopic()
+  await admin.createTopics({ topics: [{ topic, numPartitions: 2 }] })
+  const producer = createProducer({ bootstrapServers: broker.bootstrapServers })
+  try {
+    await assert.rejects(producer.send({ topic, messages: [{ value: 'x', partition: 2 }] }), (e) => {
+      return isSamsaError(e) && e.code === 'SAMSA_ERR_INVALID_ARGUMENT' && /partition 2/.test(e.message)
+    })
+    await assert.rejects(producer.send({ topic, messages: [{ value: 42 as unknown as string }] }), /value must be/)
+  } finally {
+    await producer.close()
+  }
+  await assert.rejects(
+    producer.send({ topic, messages: [{ value: 'late' }] }),
+    (e) => isSamsaError(e) && e.code === 'SAMSA_ERR_CLOSED',
+  )
+})
+
+test('enable.idempotence=true is refused until the idempotent producer exists', () => {
+  assert.throws(
+    () => createProducer({ bootstrapServers: 'localhost:9092', 'enable.idempotence': 'true' }),
+    (e) => isSamsaError(e) && e.code === 'SAMSA_ERR_INVALID_OPTION' && /enable\.idempotence/.test(e.message),
+  )
+})

@@ -1,0 +1,212 @@
+// The producer: send() resolves each record to its partition, hands it to the accumulator and resolves with every
+// record's RecordMetadata once the broker has acknowledged it (per acks). Batching, compression and retries happen
+// behind it (accumulator.ts, sender.ts).
+//
+// Idempotence (KIP-98) is not implemented yet. Like Java's implicit default since 3.0, the producer must not fail
+// against a broker without InitProducerId, so the default is off; asking for it explicitly fails at construction.
+
+import { Compression, type RecordHeader } from '@samsa/protocol'
+import { Cluster } from '../cluster/cluster.ts'
+import { closedError, SamsaError, SamsaErrorCode } from '../errors.ts'
+import {
+  allDefaults,
+  invalidOption,
+  parseOptions,
+  PRODUCER_OPTIONS,
+  type Acks,
+  type CommonOptions,
+  type CompressionName,
+  type JavaProperties,
+  type ResolvedCommonOptions,
+} from '../options.ts'
+import { RecordAccumulator, type PendingRecord, type RecordMetadata } from './accumulator.ts'
+import { defaultPartition, StickyPartitionCache, type Partitioner } from './partitioner.ts'
+import { Sender } from './sender.ts'
+
+export interface ProducerOptions extends CommonOptions {
+  acks?: Acks
+  lingerMs?: number
+  batchSize?: number
+  compression?: CompressionName
+  bufferMemory?: number
+  maxBlockMs?: number
+  deliveryTimeoutMs?: number
+  maxRequestSize?: number
+  enableIdempotence?: boolean
+  allowAutoTopicCreation?: boolean
+  partitioner?: Partitioner
+}
+
+interface ResolvedProducerOptions extends ResolvedCommonOptions {
+  acks: 0 | 1 | -1
+  lingerMs: number
+  batchSize: number
+  compression: CompressionName
+  bufferMemory: number
+  maxBlockMs: number
+  deliveryTimeoutMs: number
+  maxRequestSize: number
+  enableIdempotence?: boolean
+  allowAutoTopicCreation: boolean
+  partitioner?: Partitioner
+}
+
+export type MessageBytes = Buffer | string | null
+
+export interface ProducerMessage {
+  key?: MessageBytes
+  value: MessageBytes
+  /** Header values may repeat a key; an object gives one value per key. */
+  headers?: Record<string, MessageBytes> | readonly { key: string; value: MessageBytes }[]
+  partition?: number
+  /** CreateTime in ms since the epoch; defaults to now. */
+  timestamp?: number
+}
+
+export interface ProducerRecordBatch {
+  topic: string
+  messages: readonly ProducerMessage[]
+}
+
+const COMPRESSION_CODES: Record<CompressionName, number> = {
+  none: Compression.NONE,
+  gzip: Compression.GZIP,
+  snappy: Compression.SNAPPY,
+  lz4: Compression.LZ4,
+  zstd: Compression.ZSTD,
+}
+
+export class Producer {
+  readonly #options: ResolvedProducerOptions
+  readonly #cluster: Cluster
+  readonly #accumulator: RecordAccumulator
+  readonly #sender: Sender
+  readonly #sticky = new StickyPartitionCache()
+  #isClosing = false
+  #closed: Promise<void> | null = null
+
+  constructor(input: ProducerOptions | (Partial<ProducerOptions> & JavaProperties)) {
+    const options = parseOptions(
+      'producer',
+      input,
+      PRODUCER_OPTIONS,
+      allDefaults.producer,
+    ) as unknown as ResolvedProducerOptions
+    if (options.enableIdempotence === true) {
+      throw invalidOption(
+        'enableIdempotence' in input ? 'enableIdempotence' : 'enable.idempotence',
+        'cannot be true yet: the idempotent producer is not implemented',
+      )
+    }
+    this.#options = options
+    this.#cluster = new Cluster({ ...options })
+    this.#sender = new Sender(this.#cluster, {
+      ...options,
+      compression: COMPRESSION_CODES[options.compression],
+    })
+    this.#accumulator = new RecordAccumulator({
+      ...options,
+      onBatchClosed: (batch) => {
+        const numPartitions = this.#cluster.metadata.partitionCount(batch.topic) ?? 0
+        const available = this.#cluster.metadata.availablePartitions(batch.topic)
+        this.#sticky.onBatchClosed(batch.topic, batch.partition, numPartitions, available)
+      },
+      wakeup: () => this.#sender.wakeup(),
+    })
+    this.#sender.attach(this.#accumulator)
+  }
+
+  /** Sends records to one topic; resolves with each record's metadata, in the order given. */
+  async send(batch: ProducerRecordBatch): Promise<RecordMetadata[]> {
+    if (this.#isClosing) throw closedError('producer')
+    const { topic, messages } = batch
+    if (typeof topic !== 'string' || topic === '') throw invalidArgument('topic must be a non-empty string')
+    if (!Array.isArray(messages)) throw invalidArgument('messages must be an array')
+    const [info] = await this.#cluster.topicMetadata([topic], Date.now() + this.#options.maxBlockMs)
+    const numPartitions = info!.partitions.length
+    const results: Promise<RecordMetadata>[] = []
+    for (const message of messages) {
+      const record = toRecord(message)
+      const partition = this.#partitionFor(topic, message, record, numPartitions)
+      const result = new Promise<RecordMetadata>((resolve, reject) => {
+        const pending: PendingRecord = { ...record, resolve, reject }
+        this.#accumulator.append(topic, partition, pending).catch(reject)
+      })
+      results.push(result)
+    }
+    return Promise.all(results)
+  }
+
+  /** Sends everything buffered now, ignoring linger.ms, and resolves when all of it is settled. */
+  flush(): Promise<void> {
+    return this.#accumulator.flush()
+  }
+
+  /** Stops taking records, delivers what is buffered, then closes the connections. Idempotent. */
+  close(): Promise<void> {
+    this.#isClosing = true
+    this.#closed ??= (async () => {
+      await this.#accumulator.flush()
+      this.#sender.stop()
+      this.#accumulator.abortAll(closedError('producer'))
+      await this.#cluster.close()
+    })()
+    return this.#closed
+  }
+
+  #partitionFor(
+    topic: string,
+    message: ProducerMessage,
+    record: Omit<PendingRecord, 'resolve' | 'reject'>,
+    numPartitions: number,
+  ): number {
+    if (message.partition !== undefined) {
+      if (!Number.isInteger(message.partition) || message.partition < 0 || message.partition >= numPartitions) {
+        throw invalidArgument(`partition ${message.partition} is not in [0, ${numPartitions}) for topic ${topic}`)
+      }
+      return message.partition
+    }
+    const args = {
+      topic,
+      key: record.key,
+      value: record.value,
+      numPartitions,
+      availablePartitions: this.#cluster.metadata.availablePartitions(topic),
+    }
+    const partitioner = this.#options.partitioner
+    if (partitioner === undefined) return defaultPartition(args, this.#sticky)
+    const chosen = partitioner(args)
+    if (!Number.isInteger(chosen) || chosen < 0 || chosen >= numPartitions) {
+      throw invalidArgument(`the partitioner returned ${chosen}, not a partition in [0, ${numPartitions})`)
+    }
+    return chosen
+  }
+}
+
+export function createProducer(options: ProducerOptions | (Partial<ProducerOptions> & JavaProperties)): Producer {
+  return new Producer(options)
+}
+
+function invalidArgument(message: string): SamsaError {
+  return new SamsaError(SamsaErrorCode.INVALID_ARGUMENT, message)
+}
+
+function toBytes(what: string, value: MessageBytes | undefined): Buffer | null {
+  if (value === undefined || value === null) return null
+  if (typeof value === 'string') return Buffer.from(value)
+  if (Buffer.isBuffer(value)) return value
+  throw invalidArgument(`${what} must be a Buffer, a string or null`)
+}
+
+function toRecord(message: ProducerMessage): Omit<PendingRecord, 'resolve' | 'reject'> {
+  if (typeof message !== 'object' || message === null) throw invalidArgument('each message must be an object')
+  const headers: RecordHeader[] = []
+  const given = message.headers ?? []
+  const entries = Array.isArray(given)
+    ? (given as readonly { key: string; value: MessageBytes }[]).map((h) => [h.key, h.value] as const)
+    : Object.entries(given as Record<string, MessageBytes>)
+  for (const [key, value] of entries) headers.push({ key, value: toBytes(`header ${key}`, value) })
+  const timestamp = message.timestamp ?? Date.now()
+  if (!Number.isSafeInteger(timestamp)) throw invalidArgument('timestamp must be an integer (ms since the epoch)')
+  return { key: toBytes('key', message.key), value: toBytes('value', message.value), headers, timestamp }
+}

@@ -1,0 +1,210 @@
+// The sender drains ready batches from the accumulator, groups them by partition leader into one Produce request
+// per broker (each batch of a partition in its own partitionData entry), and settles each batch from its
+// partition's answer: success resolves every record with its offset, a retriable error puts the batch back with
+// back-off (and a metadata refresh when the error says the leader moved), anything else fails its records.
+// It runs whenever the accumulator wakes it and on a timer for the next linger expiry.
+
+import { buildRecordBatch, ErrorCode, isRetriable, Produce, type ProduceResponse } from '@samsa/protocol'
+import type { Cluster } from '../cluster/cluster.ts'
+import { isStaleMetadataError } from '../cluster/metadata-cache.ts'
+import { isRetriableError, KafkaProtocolError } from '../errors.ts'
+import { backoffMs } from '../retry.ts'
+import type { ProducerBatch, RecordAccumulator } from './accumulator.ts'
+
+export interface SenderOptions {
+  acks: number
+  compression: number
+  requestTimeoutMs: number
+  maxRequestSize: number
+  retries: number
+  retryBackoffMs: number
+  retryBackoffMaxMs: number
+}
+
+type PartitionResponse = ProduceResponse['responses'][number]['partitionResponses'][number]
+
+export class Sender {
+  readonly #cluster: Cluster
+  readonly #options: SenderOptions
+  #accumulator: RecordAccumulator | null = null
+  #isScheduled = false
+  #timer: NodeJS.Timeout | undefined
+  #timerAt = Infinity
+  #isStopped = false
+
+  constructor(cluster: Cluster, options: SenderOptions) {
+    this.#cluster = cluster
+    this.#options = options
+  }
+
+  attach(accumulator: RecordAccumulator): void {
+    this.#accumulator = accumulator
+  }
+
+  /** Looks for ready batches soon (once per turn of the event loop, however many records arrived). */
+  wakeup(): void {
+    if (this.#isScheduled || this.#isStopped) return
+    this.#isScheduled = true
+    setImmediate(() => {
+      this.#isScheduled = false
+      this.#run()
+    })
+  }
+
+  stop(): void {
+    this.#isStopped = true
+    clearTimeout(this.#timer)
+  }
+
+  #run(): void {
+    const accumulator = this.#accumulator
+    if (accumulator === null || this.#isStopped) return
+    const now = Date.now()
+    const { batches, nextReadyAt } = accumulator.ready(now)
+    const byLeader = new Map<number, ProducerBatch[]>()
+    let needsMetadata = false
+    for (const batch of batches) {
+      const leader = this.#cluster.metadata.leaderOf(batch.topic, batch.partition)
+      if (leader < 0) {
+        needsMetadata = true
+        accumulator.retryLater(batch, now + this.#options.retryBackoffMs)
+        continue
+      }
+      const list = byLeader.get(leader) ?? []
+      list.push(batch)
+      byLeader.set(leader, list)
+    }
+    if (needsMetadata) this.#refreshMetadata()
+    for (const [leader, list] of byLeader) {
+      for (const request of this.#splitBySize(list)) {
+        for (const batch of request) accumulator.markInFlight(batch)
+        void this.#send(leader, request)
+      }
+    }
+    this.#armTimer(nextReadyAt)
+  }
+
+  #armTimer(at: number): void {
+    if (at === Infinity || at >= this.#timerAt) return
+    clearTimeout(this.#timer)
+    this.#timerAt = at
+    this.#timer = setTimeout(
+      () => {
+        this.#timerAt = Infinity
+        this.#run()
+      },
+      Math.max(0, at - Date.now()),
+    )
+  }
+
+  /** Groups batches into requests of at most max.request.size (a single larger batch still goes alone). */
+  #splitBySize(batches: ProducerBatch[]): ProducerBatch[][] {
+    const requests: ProducerBatch[][] = []
+    let current: ProducerBatch[] = []
+    let size = 0
+    for (const batch of batches) {
+      const encoded = this.#encode(batch)
+      if (current.length > 0 && size + encoded.length > this.#options.maxRequestSize) {
+        requests.push(current)
+        current = []
+        size = 0
+      }
+      current.push(batch)
+      size += encoded.length
+    }
+    if (current.length > 0) requests.push(current)
+    return requests
+  }
+
+  #encode(batch: ProducerBatch): Buffer {
+    batch.encoded ??= buildRecordBatch({
+      compression: this.#options.compression,
+      timestamp: batch.records[0]?.timestamp ?? batch.createdAt,
+      records: batch.records.map((r) => ({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp })),
+    })
+    return batch.encoded
+  }
+
+  async #send(leader: number, batches: ProducerBatch[]): Promise<void> {
+    const acks = this.#options.acks
+    const topics = new Map<string, ProducerBatch[]>()
+    for (const b of batches) topics.set(b.topic, [...(topics.get(b.topic) ?? []), b])
+    try {
+      const connection = this.#cluster.broker(leader)
+      const { response, version } = await connection.request(
+        Produce,
+        () =>
+          Produce.request.make({
+            acks,
+            timeoutMs: this.#options.requestTimeoutMs,
+            topicData: [...topics].map(([name, list]) => ({
+              name,
+              partitionData: list.map((b) => ({ index: b.partition, records: b.encoded })),
+            })),
+          }),
+        { expectResponse: acks !== 0 },
+      )
+      if (acks === 0) {
+        for (const batch of batches) this.#succeed(batch, -1n, -1n)
+        return
+      }
+      for (const batch of batches) {
+        const answer = response.responses
+          .find((t) => t.name === batch.topic)
+          ?.partitionResponses.find((p) => p.index === batch.partition)
+        this.#settle(batch, answer, version)
+      }
+    } catch (error) {
+      if (isRetriableError(error)) this.#refreshMetadata()
+      for (const batch of batches) this.#retryOrFail(batch, error)
+    }
+  }
+
+  #settle(batch: ProducerBatch, answer: PartitionResponse | undefined, version: number): void {
+    const errorCode = answer?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR
+    if (answer !== undefined && errorCode === ErrorCode.NONE) {
+      this.#succeed(batch, answer.baseOffset, answer.logAppendTimeMs)
+      return
+    }
+    const error = new KafkaProtocolError({
+      errorCode,
+      apiKey: Produce.key,
+      apiVersion: version,
+      topic: batch.topic,
+      partition: batch.partition,
+      brokerMessage: answer?.errorMessage ?? (answer === undefined ? 'no answer for the partition' : null),
+    })
+    if (isStaleMetadataError(errorCode)) this.#refreshMetadata()
+    if (isRetriable(errorCode)) this.#retryOrFail(batch, error)
+    else this.#fail(batch, error)
+  }
+
+  #succeed(batch: ProducerBatch, baseOffset: bigint, logAppendTimeMs: bigint): void {
+    this.#accumulator?.complete(batch)
+    batch.succeed(baseOffset, logAppendTimeMs)
+  }
+
+  #fail(batch: ProducerBatch, error: unknown): void {
+    this.#accumulator?.complete(batch)
+    batch.fail(error)
+  }
+
+  #retryOrFail(batch: ProducerBatch, error: unknown): void {
+    const now = Date.now()
+    const retryAt = now + backoffMs(batch.attempts, this.#options)
+    if (!isRetriableError(error) || batch.attempts >= this.#options.retries || retryAt >= batch.deadline) {
+      this.#fail(batch, error)
+      return
+    }
+    batch.attempts++
+    this.#accumulator?.retryLater(batch, retryAt)
+  }
+
+  #refreshMetadata(): void {
+    if (this.#cluster.isClosed) return
+    this.#cluster.refreshMetadata().then(
+      () => this.wakeup(),
+      () => this.wakeup(),
+    )
+  }
+}
