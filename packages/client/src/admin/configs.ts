@@ -3,6 +3,7 @@
 
 import { DescribeConfigs, ErrorCode, IncrementalAlterConfigs } from '@samsa/protocol'
 import type { BrokerConnection } from '../cluster/broker-connection.ts'
+import { throwIfAny } from '../cluster/sharding.ts'
 import { KafkaProtocolError, SamsaError, SamsaErrorCode } from '../errors.ts'
 
 export type ConfigResourceType = 'topic' | 'broker'
@@ -146,6 +147,5 @@ export async function incrementalAlterConfigsOn(
       }),
     )
   }
-  if (failures.length === 1) throw failures[0]
-  if (failures.length > 1) throw new AggregateError(failures, `${failures.length} config resources failed`)
+  throwIfAny(failures, 'config resources')
 }

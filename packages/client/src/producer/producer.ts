@@ -82,6 +82,8 @@ export class Producer {
   readonly #accumulator: RecordAccumulator
   readonly #sender: Sender
   readonly #sticky = new StickyPartitionCache()
+  /** send() calls still resolving partitions; flush() waits for their records to be appended first. */
+  readonly #appending = new Set<Promise<unknown>>()
   #isClosing = false
   #closed: Promise<void> | null = null
 
@@ -122,31 +124,45 @@ export class Producer {
     const { topic, messages } = batch
     if (typeof topic !== 'string' || topic === '') throw invalidArgument('topic must be a non-empty string')
     if (!Array.isArray(messages)) throw invalidArgument('messages must be an array')
-    const [info] = await this.#cluster.topicMetadata([topic], Date.now() + this.#options.maxBlockMs)
-    const numPartitions = info!.partitions.length
+    // Until this send's records are in the accumulator, flush() has to wait for them too (Java's send appends
+    // before it returns, so a flush after it always covers its records).
+    let appended!: () => void
+    const appending = new Promise<void>((resolve) => (appended = resolve))
+    this.#appending.add(appending)
     const results: Promise<RecordMetadata>[] = []
-    for (const message of messages) {
-      const record = toRecord(message)
-      const partition = this.#partitionFor(topic, message, record, numPartitions)
-      const result = new Promise<RecordMetadata>((resolve, reject) => {
-        const pending: PendingRecord = { ...record, resolve, reject }
-        this.#accumulator.append(topic, partition, pending).catch(reject)
+    const appends: Promise<void>[] = []
+    try {
+      const [info] = await this.#cluster.topicMetadata([topic], Date.now() + this.#options.maxBlockMs)
+      const numPartitions = info!.partitions.length
+      for (const message of messages as readonly ProducerMessage[]) {
+        const record = toRecord(message)
+        const partition = this.#partitionFor(topic, message, record, numPartitions)
+        results.push(
+          new Promise<RecordMetadata>((resolve, reject) => {
+            appends.push(this.#accumulator.append(topic, partition, { ...record, resolve, reject }).catch(reject))
+          }),
+        )
+      }
+    } finally {
+      void Promise.all(appends).then(() => {
+        this.#appending.delete(appending)
+        appended()
       })
-      results.push(result)
     }
     return Promise.all(results)
   }
 
   /** Sends everything buffered now, ignoring linger.ms, and resolves when all of it is settled. */
-  flush(): Promise<void> {
-    return this.#accumulator.flush()
+  async flush(): Promise<void> {
+    await Promise.allSettled([...this.#appending])
+    await this.#accumulator.flush()
   }
 
   /** Stops taking records, delivers what is buffered, then closes the connections. Idempotent. */
   close(): Promise<void> {
     this.#isClosing = true
     this.#closed ??= (async () => {
-      await this.#accumulator.flush()
+      await this.flush()
       this.#sender.stop()
       this.#accumulator.abortAll(closedError('producer'))
       await this.#cluster.close()

@@ -1,0 +1,245 @@
+// The consumer against an in-process broker, fed by our producer: per-partition order, every compression codec,
+// seek, pause/resume, run({ eachMessage | eachBatch }), auto.offset.reset, tiny fetch sizes (KIP-74), and a
+// topic that only appears after the consumer was assigned to it.
+
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+import { createAdmin, type Admin } from '../admin/admin.ts'
+import { isSamsaError } from '../errors.ts'
+import type { CompressionName } from '../options.ts'
+import { createProducer, type Producer } from '../producer/producer.ts'
+import { startTestBroker, uniqueTopic, type TestBroker } from '../testing.ts'
+import { createConsumer, type Consumer, type ConsumerOptions } from './consumer.ts'
+import type { ConsumerMessage } from './fetched-records.ts'
+
+let broker: TestBroker
+let admin: Admin
+let producer: Producer
+
+before(async () => {
+  broker = await startTestBroker()
+  admin = createAdmin({ bootstrapServers: broker.bootstrapServers })
+  producer = createProducer({ bootstrapServers: broker.bootstrapServers, lingerMs: 0 })
+})
+
+after(async () => {
+  await producer.close()
+  await admin.close()
+  await broker.stop()
+})
+
+async function topicWith(numPartitions: number): Promise<string> {
+  const topic = uniqueTopic()
+  await admin.createTopics({ topics: [{ topic, numPartitions }] })
+  return topic
+}
+
+function consumer(options: Partial<ConsumerOptions> = {}): Consumer {
+  return createConsumer({ bootstrapServers: broker.bootstrapServers, fetchMaxWaitMs: 100, ...options })
+}
+
+async function take(c: Consumer, count: number): Promise<ConsumerMessage[]> {
+  const out: ConsumerMessage[] = []
+  if (count === 0) return out
+  for await (const message of c) {
+    out.push(message)
+    if (out.length === count) break
+  }
+  return out
+}
+
+const text = (b: Buffer | null) => (b === null ? null : b.toString())
+
+test('messages arrive in order per partition, with keys, headers and offsets', { timeout: 20_000 }, async () => {
+  const topic = await topicWith(3)
+  const sent = await producer.send({
+    topic,
+    messages: Array.from({ length: 60 }, (_, i) => ({ key: `k${i % 7}`, value: `v${i}`, headers: { n: String(i) } })),
+  })
+  const c = consumer()
+  try {
+    c.assign([0, 1, 2].map((partition) => ({ topic, partition, offset: 0n })))
+    const got = await take(c, 60)
+    for (const partition of [0, 1, 2]) {
+      const expected = sent.map((m, i) => ({ ...m, i })).filter((m) => m.partition === partition)
+      const received = got.filter((m) => m.partition === partition)
+      assert.deepEqual(
+        received.map((m) => [m.offset, text(m.value), text(m.key), text(m.headers[0]?.value ?? null)]),
+        expected.map((m) => [m.offset, `v${m.i}`, `k${m.i % 7}`, String(m.i)]),
+      )
+    }
+  } finally {
+    await c.close()
+  }
+})
+
+for (const compression of ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as CompressionName[]) {
+  test(`${compression} batches round-trip`, { timeout: 20_000 }, async () => {
+    const topic = await topicWith(1)
+    const p = createProducer({ bootstrapServers: broker.bootstrapServers, compression, lingerMs: 1000 })
+    const values = Array.from({ length: 50 }, (_, i) => `${compression}-${i}-${'x'.repeat(i * 10)}`)
+    const sending = p.send({ topic, messages: values.map((value) => ({ value })) })
+    await p.flush()
+    await sending
+    await p.close()
+    const c = consumer()
+    try {
+      c.assign([{ topic, partition: 0, offset: 0n }])
+      assert.deepEqual(
+        (await take(c, 50)).map((m) => text(m.value)),
+        values,
+      )
+    } finally {
+      await c.close()
+    }
+  })
+}
+
+test('seek moves the position; reading continues from there', { timeout: 20_000 }, async () => {
+  const topic = await topicWith(1)
+  await producer.send({ topic, messages: Array.from({ length: 10 }, (_, i) => ({ value: `v${i}` })) })
+  const c = consumer()
+  try {
+    c.assign([{ topic, partition: 0, offset: 0n }])
+    assert.deepEqual(
+      (await take(c, 3)).map((m) => m.offset),
+      [0n, 1n, 2n],
+    )
+    c.seek(topic, 0, 7n)
+    assert.deepEqual(
+      (await take(c, 3)).map((m) => m.offset),
+      [7n, 8n, 9n],
+    )
+    assert.equal(c.position(topic, 0), 10n)
+  } finally {
+    await c.close()
+  }
+})
+
+test('a paused partition delivers nothing until resumed', { timeout: 20_000 }, async () => {
+  const topic = await topicWith(2)
+  await producer.send({ topic, messages: [0, 0, 1, 1, 1].map((partition, i) => ({ value: `v${i}`, partition })) })
+  const c = consumer()
+  try {
+    c.assign([0, 1].map((partition) => ({ topic, partition, offset: 0n })))
+    c.pause([{ topic, partition: 0 }])
+    assert.deepEqual(c.paused(), [{ topic, partition: 0 }])
+    const first = await take(c, 3)
+    assert.ok(first.every((m) => m.partition === 1))
+    c.resume([{ topic, partition: 0 }])
+    const rest = await take(c, 2)
+    assert.deepEqual(
+      rest.map((m) => [m.partition, m.offset]),
+      [
+        [0, 0n],
+        [0, 1n],
+      ],
+    )
+  } finally {
+    await c.close()
+  }
+})
+
+test(
+  'run({ eachMessage }) delivers until close; a throwing handler rewinds to its message',
+  { timeout: 20_000 },
+  async () => {
+    const topic = await topicWith(1)
+    await producer.send({ topic, messages: Array.from({ length: 5 }, (_, i) => ({ value: `v${i}` })) })
+    const c = consumer()
+    try {
+      c.assign([{ topic, partition: 0, offset: 0n }])
+      const seen: bigint[] = []
+      await assert.rejects(
+        c.run({
+          eachMessage: (m) => {
+            if (m.offset === 2n) throw new Error('boom')
+            seen.push(m.offset)
+          },
+        }),
+        /boom/,
+      )
+      assert.equal(c.position(topic, 0), 2n)
+      await c.run({
+        eachMessage: async (m) => {
+          seen.push(m.offset)
+          if (m.offset === 4n) await c.close()
+        },
+      })
+      assert.deepEqual(seen, [0n, 1n, 2n, 3n, 4n])
+    } finally {
+      await c.close()
+    }
+  },
+)
+
+test('run({ eachBatch }) hands over whole partition batches', { timeout: 20_000 }, async () => {
+  const topic = await topicWith(1)
+  await producer.send({ topic, messages: Array.from({ length: 4 }, (_, i) => ({ value: `v${i}` })) })
+  const c = consumer()
+  try {
+    c.assign([{ topic, partition: 0, offset: 0n }])
+    const offsets: bigint[] = []
+    await c.run({
+      eachBatch: async (batch) => {
+        assert.equal(batch.highWatermark, 4n)
+        offsets.push(...batch.messages.map((m) => m.offset))
+        if (offsets.length >= 4) await c.close()
+      },
+    })
+    assert.deepEqual(offsets, [0n, 1n, 2n, 3n])
+  } finally {
+    await c.close()
+  }
+})
+
+test('auto.offset.reset=earliest starts at the log start; none fails', { timeout: 20_000 }, async () => {
+  const topic = await topicWith(1)
+  await producer.send({ topic, messages: [{ value: 'a' }, { value: 'b' }] })
+  const earliest = consumer({ autoOffsetReset: 'earliest' })
+  try {
+    earliest.assign([{ topic, partition: 0 }])
+    assert.deepEqual(
+      (await take(earliest, 2)).map((m) => text(m.value)),
+      ['a', 'b'],
+    )
+  } finally {
+    await earliest.close()
+  }
+  const none = createConsumer({ bootstrapServers: broker.bootstrapServers, 'auto.offset.reset': 'none' })
+  try {
+    none.assign([{ topic, partition: 0 }])
+    await assert.rejects(none.nextBatch(), (e) => isSamsaError(e) && /auto\.offset\.reset is none/.test(e.message))
+  } finally {
+    await none.close()
+  }
+})
+
+test('read_committed and a 1-byte partition limit still make progress (KIP-74)', { timeout: 20_000 }, async () => {
+  const topic = await topicWith(1)
+  await producer.send({ topic, messages: Array.from({ length: 3 }, (_, i) => ({ value: `v${i}` })) })
+  const c = consumer({ isolationLevel: 'read_committed', maxPartitionFetchBytes: 1, fetchMaxBytes: 1 })
+  try {
+    c.assign([{ topic, partition: 0, offset: 0n }])
+    assert.deepEqual(
+      (await take(c, 3)).map((m) => m.offset),
+      [0n, 1n, 2n],
+    )
+  } finally {
+    await c.close()
+  }
+})
+
+test('a topic created after assign is picked up by a metadata refresh', { timeout: 20_000 }, async () => {
+  const topic = uniqueTopic()
+  const c = consumer({ retryBackoffMs: 10, retryBackoffMaxMs: 50 })
+  try {
+    c.assign([{ topic, partition: 0, offset: 0n }])
+    const reading = take(c, 1)
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] })
+    await producer.send({ topic, messages: [{ value: 'late topic' }] })
+    assert.equal(text((await reading)[0]!.value), 'late topic')
+  } finally {
+    await c.close()
+  }
+})
