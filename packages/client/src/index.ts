@@ -33,6 +33,15 @@ export {
   type ProducerOptions,
   type ProducerRecordBatch,
 } from './producer/producer.ts'
+export {
+  createConsumer,
+  Consumer,
+  type ConsumerBatch,
+  type ConsumerOptions,
+  type PartitionAssignment,
+  type RunHandlers,
+} from './consumer/consumer.ts'
+export type { ConsumerMessage } from './consumer/fetched-records.ts'
 export type { RecordMetadata } from './producer/accumulator.ts'
 export type { Partitioner, PartitionerArgs } from './producer/partitioner.ts'
 export { murmur2, toPositive, keyPartition } from './producer/murmur2.ts'
