@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { createAdmin } from './admin/admin.ts'
+import { createConsumer } from './consumer/consumer.ts'
+import { isSamsaError } from './errors.ts'
+import { JAVA_PROPERTY_NAMES, parseBootstrapServers } from './options.ts'
+import { createProducer } from './producer/producer.ts'
+
+const invalid = (key: RegExp) => (e: unknown) =>
+  isSamsaError(e) && e.code === 'SAMSA_ERR_INVALID_OPTION' && key.test(e.message)
+
+test('Java property names map onto camelCase options through one table', () => {
+  assert.equal(JAVA_PROPERTY_NAMES.get('bootstrap.servers'), 'bootstrapServers')
+  assert.equal(JAVA_PROPERTY_NAMES.get('linger.ms'), 'lingerMs')
+  assert.equal(JAVA_PROPERTY_NAMES.get('compression.type'), 'compression')
+  assert.equal(JAVA_PROPERTY_NAMES.get('fetch.min.bytes'), 'fetchMinBytes')
+  // Values from property files are strings: they are parsed for Java names.
+  const producer = createProducer({
+    'bootstrap.servers': 'a:1,b:2',
+    'linger.ms': '7',
+    acks: 'all',
+    'compression.type': 'zstd',
+  })
+  void producer.close()
+})
+
+test('validation errors name the key as the caller spelled it', () => {
+  assert.throws(() => createProducer({ bootstrapServers: 'a:1', lingerMs: -1 }), invalid(/"lingerMs" must be in/))
+  assert.throws(
+    () => createProducer({ bootstrapServers: 'a:1', 'linger.ms': 'soon' }),
+    invalid(/"linger\.ms" must be an integer/),
+  )
+  assert.throws(() => createProducer({ bootstrapServers: 'a:1', acks: 2 as never }), invalid(/"acks"/))
+  assert.throws(
+    () => createProducer({ bootstrapServers: 'a:1', compression: 'brotli' as never }),
+    invalid(/"compression" must be one of/),
+  )
+  assert.throws(
+    () => createConsumer({ bootstrapServers: 'a:1', lingerMs: 5 } as never),
+    invalid(/"lingerMs" is not a consumer option/),
+  )
+  assert.throws(
+    () => createConsumer({ bootstrapServers: 'a:1', 'fetch.min.byte': 1 }),
+    invalid(/"fetch\.min\.byte" is not/),
+  )
+  assert.throws(() => createAdmin({} as never), invalid(/"bootstrapServers" is required/))
+  assert.throws(
+    () => createAdmin({ bootstrapServers: 'a:1', 'bootstrap.servers': 'b:2' }),
+    invalid(/repeats "bootstrapServers"/),
+  )
+  assert.throws(
+    () => createConsumer({ bootstrapServers: 'a:1', isolationLevel: 'dirty' as never }),
+    invalid(/"isolationLevel"/),
+  )
+})
+
+test('bootstrap servers: host:port lists, arrays, IPv6 in brackets', () => {
+  assert.deepEqual(parseBootstrapServers('k', 'a:1, b:2'), [
+    { host: 'a', port: 1 },
+    { host: 'b', port: 2 },
+  ])
+  assert.deepEqual(parseBootstrapServers('k', ['[::1]:9092']), [{ host: '::1', port: 9092 }])
+  assert.throws(() => parseBootstrapServers('k', 'nohost'), invalid(/"k" has "nohost"/))
+  assert.throws(() => parseBootstrapServers('k', 'a:70000'), invalid(/not host:port/))
+  assert.throws(() => parseBootstrapServers('k', ''), invalid(/lists no servers/))
+})
