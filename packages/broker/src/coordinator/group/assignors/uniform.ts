@@ -73,19 +73,25 @@ class Loads {
   }
 }
 
-/** Moves one partition from the heaviest member able to give to a subscriber at least two partitions lighter. */
+/**
+ * Moves one partition from the heaviest member able to give to a subscriber at least two partitions lighter,
+ * taking it from the topic the giver holds most of, so that topics end up spread over the members.
+ */
 function moveOne(loads: Loads, memberIds: readonly string[], subscribers: ReadonlyMap<string, string[]>): boolean {
   const heaviestFirst = [...memberIds].sort((a, b) => loads.count(b) - loads.count(a))
   for (const giver of heaviestFirst) {
+    let best: { topicId: string; partitions: ReadonlySet<number>; receiver: string } | undefined
     for (const [topicId, partitions] of loads.owned.get(giver) ?? []) {
-      if (partitions.size === 0) continue
+      if (partitions.size === 0 || (best !== undefined && partitions.size <= best.partitions.size)) continue
       const receiver = loads.leastLoaded(subscribers.get(topicId) ?? [], giver)
       if (receiver === undefined || loads.count(receiver) >= loads.count(giver) - 1) continue
-      const partition = Math.max(...partitions)
-      loads.take(giver, topicId, partition)
-      loads.give(receiver, topicId, partition)
-      return true
+      best = { topicId, partitions, receiver }
     }
+    if (best === undefined) continue
+    const partition = Math.max(...best.partitions)
+    loads.take(giver, best.topicId, partition)
+    loads.give(best.receiver, best.topicId, partition)
+    return true
   }
   return false
 }
