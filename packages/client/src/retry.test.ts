@@ -47,9 +47,9 @@ test('retries retriable errors only, and at most `retries` times', async () => {
     /fatal/,
   )
   assert.equal(calls, 1)
-  const result = await withRetries(async (attempt) => {
-    if (attempt < 2) throw new SamsaError('SAMSA_ERR_TIMEOUT', 'slow', { retriable: true })
-    return attempt
+  const result = await withRetries((attempt) => {
+    if (attempt < 2) return Promise.reject(new SamsaError('SAMSA_ERR_TIMEOUT', 'slow', { retriable: true }))
+    return Promise.resolve(attempt)
   }, options)
   assert.equal(result, 2)
 })
