@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { ErrorCode } from '@samsa/protocol'
-import { Client, Coordinator } from './harness.test-utils.ts'
+import { Client, Coordinator } from './consumer-harness.ts'
 
 test('a regex subscription takes every matching topic, and a new matching topic bumps the group epoch', () => {
   const c = new Coordinator()
@@ -33,6 +33,24 @@ test('a regex subscription takes every matching topic, and a new matching topic 
   c.run(c.groups.onTopicsChanged(c.timers.now))
   m1.beat()
   assert.deepEqual(m1.partitions(), { 'orders-asia': [0], 'orders-eu': [0, 1] })
+})
+
+test('a subscribed topic that grows bumps the group epoch and its new partitions are assigned', () => {
+  const c = new Coordinator()
+  c.topics.create('orders', 2)
+  const m1 = new Client(c, 'm1')
+  const m2 = new Client(c, 'm2')
+  m1.join({ topics: ['orders'] })
+  m2.join({ topics: ['orders'] })
+  m1.beat()
+  m1.beat()
+  m2.beat()
+  c.topics.grow('orders', 4)
+  c.run(c.groups.onTopicsChanged(c.timers.now))
+  m1.beat()
+  m2.beat()
+  assert.deepEqual([m1.epoch, m2.epoch], [3, 3])
+  assert.deepEqual([m1.partitions(), m2.partitions()], [{ orders: [0, 2] }, { orders: [1, 3] }])
 })
 
 test('the regex must match the whole topic name, and an invalid one is refused', () => {

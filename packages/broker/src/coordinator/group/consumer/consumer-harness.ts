@@ -39,6 +39,12 @@ export class FakeTopics implements TopicsImage {
     return topic
   }
 
+  /** More partitions for an existing topic (its id stays). */
+  grow(name: string, partitions: number): void {
+    const topic = this.topics.get(name)
+    if (topic !== undefined) this.topics.set(name, { ...topic, partitions })
+  }
+
   delete(name: string): void {
     this.topics.delete(name)
   }

@@ -1,11 +1,11 @@
-// ConsumerGroupHeartbeat end to end through a fake runtime (harness.test-utils.ts): joining, KIP-848's
+// ConsumerGroupHeartbeat end to end through a fake runtime (consumer-harness.ts): joining, KIP-848's
 // revoke-before-assign rebalance with its epochs, leaving, session and rebalance timeouts, static membership,
 // fencing, and request validation.
 
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { ErrorCode } from '@samsa/protocol'
-import { byName, Client, Coordinator } from './harness.test-utils.ts'
+import { byName, Client, Coordinator } from './consumer-harness.ts'
 
 function setup(partitions = 4) {
   const c = new Coordinator()
