@@ -64,7 +64,26 @@ export function groupFromRecord(groupId: string, value: GroupMetadataValueData):
   return group
 }
 
-/** A stable text form of a record value, to recognise a record this coordinator produced when it is replayed. */
+/**
+ * A text form of a record value's fields, to recognise a record this coordinator produced when it is replayed
+ * (whether the runtime hands back the same object or a decoded copy of it).
+ */
 export function fingerprint(value: GroupMetadataValueData): string {
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))
+  return JSON.stringify([
+    value.protocolType,
+    value.generation,
+    value.protocol,
+    value.leader,
+    value.currentStateTimestamp.toString(),
+    value.members.map((m) => [
+      m.memberId,
+      m.groupInstanceId,
+      m.clientId,
+      m.clientHost,
+      m.rebalanceTimeout,
+      m.sessionTimeout,
+      m.subscription.toString('base64'),
+      m.assignment.toString('base64'),
+    ]),
+  ])
 }
