@@ -62,11 +62,10 @@ class Loads {
     this.counts.set(memberId, this.count(memberId) - 1)
   }
 
-  /** The least-loaded of `candidates` (the first in order on a tie), skipping `except`. */
-  leastLoaded(candidates: readonly string[], except?: string): string | undefined {
+  /** The least-loaded of `candidates` (the first in order on a tie). */
+  leastLoaded(candidates: readonly string[]): string | undefined {
     let best: string | undefined
     for (const id of candidates) {
-      if (id === except) continue
       if (best === undefined || this.count(id) < this.count(best)) best = id
     }
     return best
@@ -79,12 +78,24 @@ class Loads {
  */
 function moveOne(loads: Loads, memberIds: readonly string[], subscribers: ReadonlyMap<string, string[]>): boolean {
   const heaviestFirst = [...memberIds].sort((a, b) => loads.count(b) - loads.count(a))
+  const heaviest = heaviestFirst[0]
+  const lightest = heaviestFirst[heaviestFirst.length - 1]
+  // Nobody is two partitions lighter than anybody: balanced (the common end of homogeneous groups).
+  if (heaviest === undefined || lightest === undefined || loads.count(heaviest) - loads.count(lightest) <= 1)
+    return false
+  // The least-loaded subscriber of each topic, computed once per move. When it is the giver itself, nobody else
+  // subscribed to that topic is lighter than the giver, so the giver cannot hand it on.
+  const lightestOf = new Map<string, string | undefined>()
+  const receiverFor = (topicId: string) => {
+    if (!lightestOf.has(topicId)) lightestOf.set(topicId, loads.leastLoaded(subscribers.get(topicId) ?? []))
+    return lightestOf.get(topicId)
+  }
   for (const giver of heaviestFirst) {
     let best: { topicId: string; partitions: ReadonlySet<number>; receiver: string } | undefined
     for (const [topicId, partitions] of loads.owned.get(giver) ?? []) {
       if (partitions.size === 0 || (best !== undefined && partitions.size <= best.partitions.size)) continue
-      const receiver = loads.leastLoaded(subscribers.get(topicId) ?? [], giver)
-      if (receiver === undefined || loads.count(receiver) >= loads.count(giver) - 1) continue
+      const receiver = receiverFor(topicId)
+      if (receiver === undefined || receiver === giver || loads.count(receiver) >= loads.count(giver) - 1) continue
       best = { topicId, partitions, receiver }
     }
     if (best === undefined) continue

@@ -167,9 +167,11 @@ export class ConsumerGroups {
       topics: this.deps.topics(),
       hasAssignor: offered,
       assignorFor: (group) => {
-        const name = group.preferredAssignor(this.defaultAssignor())
-        const assignor = this.deps.assignors.get(name) ?? this.deps.assignors.get(this.defaultAssignor())
-        if (assignor === undefined) throw new Error(`no server-side assignor named ${name}`)
+        // A preference the broker no longer offers (group.consumer.assignors changed) falls back to the default.
+        const preferred = group.preferredAssignor(this.defaultAssignor())
+        const name = offered(preferred) ? preferred : this.defaultAssignor()
+        const assignor = this.deps.assignors.get(name)
+        if (assignor === undefined) throw new Error(`group.consumer.assignors names ${name}, which this broker lacks`)
         return assignor
       },
       newMemberId: this.deps.newMemberId ?? (() => randomBytes(16).toString('base64url')),
