@@ -43,10 +43,7 @@ test('validation errors name the key as the caller spelled it', () => {
     () => createConsumer({ bootstrapServers: 'a:1', 'fetch.min.byte': 1 }),
     invalid(/"fetch\.min\.byte" is not/),
   )
-  assert.throws(
-    () => createAdmin({ clientId: 'x' }),
-    invalid(/"bootstrapServers" is required/),
-  )
+  assert.throws(() => createAdmin({ clientId: 'x' }), invalid(/"bootstrapServers" is required/))
   assert.throws(
     () => createAdmin({ bootstrapServers: 'a:1', 'bootstrap.servers': 'b:2' }),
     invalid(/repeats "bootstrapServers"/),

@@ -111,8 +111,13 @@ export class BrokerConnection {
 
   /** Drops the socket (the next request reconnects). */
   disconnect(): void {
-    this.#connection?.destroy()
-    this.#connection = null
+    if (this.#connection !== null) this.#drop(this.#connection)
+  }
+
+  /** Destroys `connection` and forgets it at once: its close event comes later, after new requests may arrive. */
+  #drop(connection: Connection): void {
+    connection.destroy()
+    if (this.#connection === connection) this.#connection = null
   }
 
   #connect(): Promise<Connection> {
@@ -190,11 +195,11 @@ export class BrokerConnection {
     if (isSamsaError(error)) return error
     const where = `${api.name} to broker ${this.nodeId} (${this.host}:${this.port})`
     if (error instanceof RequestTimeoutError) {
-      connection.destroy()
+      this.#drop(connection)
       return new SamsaError(SamsaErrorCode.TIMEOUT, `${where} timed out`, { retriable: true, cause: error })
     }
     if (error instanceof ProtocolDecodeError) {
-      connection.destroy()
+      this.#drop(connection)
       return new SamsaError(SamsaErrorCode.PROTOCOL, `${where}: undecodable response`, { cause: error })
     }
     if (this.#isClosed) return closedError('connection')
