@@ -274,9 +274,53 @@ describe('classic groups: describe, list, delete', () => {
     assert.equal(h.groups.has('simple'), false)
   })
 
-  test('a fresh JoinGroup response has the defaults of its schema', () => {
+  test('JoinGroup errors carry a null protocol name from v7 (KIP-559), an empty one before', () => {
     const h = new Harness()
-    const error = h.join({ sessionTimeoutMs: 1 }).last
-    assert.deepEqual({ ...error, errorCode: 0 }, { ...JoinGroup.response.make({ protocolName: null }), memberId: '' })
+    assert.equal(h.join({ sessionTimeoutMs: 1, version: 7 }).last.protocolName, null)
+    const old = h.join({ sessionTimeoutMs: 1, version: 6 }).last
+    assert.deepEqual(old, { ...JoinGroup.response.make(), errorCode: ErrorCode.INVALID_SESSION_TIMEOUT })
+  })
+
+  test('an empty group id is INVALID_GROUP_ID everywhere', () => {
+    const h = new Harness()
+    assert.equal(h.join({ groupId: '' }).last.errorCode, ErrorCode.INVALID_GROUP_ID)
+    assert.equal(h.sync('m', 1, {}, { groupId: '' }).last.errorCode, ErrorCode.INVALID_GROUP_ID)
+    assert.equal(h.heartbeat('m', 1, null, ''), ErrorCode.INVALID_GROUP_ID)
+    assert.equal(h.leave('m', ''), ErrorCode.INVALID_GROUP_ID)
+  })
+
+  test('JoinGroup v0 has no rebalance timeout: the session timeout stands in', () => {
+    const h = new Harness()
+    const v0 = { version: 0, rebalanceTimeoutMs: -1, sessionTimeoutMs: 7000 }
+    const first = h.join({ ...v0, clientId: 'first' })
+    h.advance(0)
+    const id = first.last.memberId
+    h.sync(id, 1, {})
+    const second = h.join({ ...v0, clientId: 'second' })
+    // The first member stays alive but does not rejoin: the join phase waits its 7 s, not 30.
+    for (let t = 0; t < 6000; t += 3000) {
+      assert.equal(h.heartbeat(id, 1), ErrorCode.REBALANCE_IN_PROGRESS)
+      h.advance(3000)
+    }
+    h.advance(999)
+    assert.equal(second.answered, false)
+    h.advance(1)
+    assert.equal(second.last.generationId, 2)
+    assert.equal(second.last.leader, second.last.memberId)
+  })
+
+  test('unloading answers parked requests NOT_COORDINATOR and forgets the groups', () => {
+    const h = new Harness()
+    const a = h.joinNew('A')
+    const b = h.joinNew('B')
+    h.advance(0)
+    const bSync = h.sync(b.last.memberId, 1)
+    const c = h.join({ groupId: 'other', version: 3 })
+    h.groups.onUnloaded()
+    assert.equal(bSync.last.errorCode, ErrorCode.NOT_COORDINATOR)
+    assert.equal(c.last.errorCode, ErrorCode.NOT_COORDINATOR)
+    assert.equal(a.last.errorCode, ErrorCode.NONE)
+    assert.deepEqual(h.groups.list([]), [])
+    assert.equal(h.timers.pending.size, 0)
   })
 })

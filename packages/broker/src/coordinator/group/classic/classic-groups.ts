@@ -68,6 +68,11 @@ export class ClassicGroups {
   ): CoordinatorResult<void> {
     const fx = new Effects()
     const cfg = this.configs()
+    // KIP-559 made protocolName nullable in v7; older versions carry an empty string instead of null.
+    if (apiVersion < 7) {
+      const answer = reply
+      reply = (res) => answer(res.protocolName === null ? { ...res, protocolName: '' } : res)
+    }
     const fail = (errorCode: number) => {
       reply(joinError(errorCode, req.memberId))
       return fx.result(undefined)
@@ -263,6 +268,10 @@ export class ClassicGroups {
     reply: (res: SyncGroupResponse) => void,
   ): CoordinatorResult<void> {
     const fx = new Effects()
+    if (req.groupId === '') {
+      reply(syncResponse(new ClassicGroup('', null), ErrorCode.INVALID_GROUP_ID, Buffer.alloc(0)))
+      return fx.result(undefined)
+    }
     const group = this.groups.get(req.groupId)
     const error = group
       ? this.checkGeneration(group, req.memberId, req.groupInstanceId, req.generationId)
@@ -324,6 +333,7 @@ export class ClassicGroups {
   heartbeat(req: HeartbeatRequest, _apiVersion: number, _now: number): CoordinatorResult<HeartbeatResponse> {
     const fx = new Effects()
     const answer = (errorCode: number) => fx.result(Heartbeat.response.make({ errorCode }))
+    if (req.groupId === '') return answer(ErrorCode.INVALID_GROUP_ID)
     const group = this.groups.get(req.groupId)
     if (!group) return answer(ErrorCode.UNKNOWN_MEMBER_ID)
     const error = this.checkGeneration(group, req.memberId, req.groupInstanceId, req.generationId)
@@ -350,6 +360,7 @@ export class ClassicGroups {
   leave(req: LeaveGroupRequest, apiVersion: number, now: number): CoordinatorResult<LeaveGroupResponse> {
     const fx = new Effects()
     const batched = apiVersion >= 3
+    if (req.groupId === '') return fx.result(LeaveGroup.response.make({ errorCode: ErrorCode.INVALID_GROUP_ID }))
     const group = this.groups.get(req.groupId)
     if (!group) return fx.result(LeaveGroup.response.make({ errorCode: ErrorCode.UNKNOWN_MEMBER_ID }))
     const leaving = batched ? req.members : [{ memberId: req.memberId, groupInstanceId: null }]
@@ -480,6 +491,25 @@ export class ClassicGroups {
     if (existing && this.flow.consumeProduced(groupId, record.value)) return
     if (existing) this.flow.cancelAll(existing)
     this.groups.set(groupId, groupFromRecord(groupId, record.value))
+  }
+
+  /**
+   * The shard is being unloaded (this broker stopped leading its partition): every parked JoinGroup and SyncGroup
+   * is answered NOT_COORDINATOR so its client looks for the new coordinator, and every timer is cancelled.
+   */
+  onUnloaded(): void {
+    for (const group of this.groups.values()) {
+      this.flow.cancelAll(group)
+      for (const member of group.members.values()) {
+        const join = member.awaitingJoin
+        const sync = member.awaitingSync
+        member.awaitingJoin = null
+        member.awaitingSync = null
+        join?.(joinError(ErrorCode.NOT_COORDINATOR, member.memberId))
+        sync?.(syncResponse(group, ErrorCode.NOT_COORDINATOR, Buffer.alloc(0)))
+      }
+    }
+    this.groups.clear()
   }
 
   /** After load: every loaded member's session starts now, so members that are gone expire. */

@@ -57,9 +57,10 @@ export function syncResponse(group: ClassicGroup, errorCode: number, assignment:
   })
 }
 
-const joinKey = (groupId: string) => `classic-join:${groupId}`
-const syncKey = (groupId: string) => `classic-sync:${groupId}`
-const heartbeatKey = (groupId: string, memberId: string) => `classic-heartbeat:${groupId}:${memberId}`
+// Timer keys; JSON keeps group and member ids apart whatever characters they contain.
+const joinKey = (groupId: string) => `classic-join:${JSON.stringify(groupId)}`
+const syncKey = (groupId: string) => `classic-sync:${JSON.stringify(groupId)}`
+const heartbeatKey = (groupId: string, memberId: string) => `classic-heartbeat:${JSON.stringify([groupId, memberId])}`
 
 /** How many produced-but-not-yet-replayed records to remember per group (normally one). */
 const MAX_UNREPLAYED = 16
