@@ -154,3 +154,51 @@ test('enable.idempotence=true is refused until the idempotent producer exists', 
     (e) => isSamsaError(e) && e.code === 'SAMSA_ERR_INVALID_OPTION' && /enable\.idempotence/.test(e.message),
   )
 })
+
+test('partitions added after the metadata was cached are found by a refresh', { timeout: 20_000 }, async () => {
+  const topic = uniqueTopic()
+  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] })
+  const producer = createProducer({ bootstrapServers: broker.bootstrapServers })
+  try {
+    await producer.send({ topic, messages: [{ value: 'cached one partition' }] })
+    await admin.createPartitions({ topicPartitions: [{ topic, count: 3 }] })
+    const [metadata] = await producer.send({ topic, messages: [{ value: 'new partition', partition: 2 }] })
+    assert.deepEqual([metadata?.partition, metadata?.offset], [2, 0n])
+  } finally {
+    await producer.close()
+  }
+})
+
+test('send waits for a topic that does not exist yet (max.block.ms)', { timeout: 20_000 }, async () => {
+  const topic = uniqueTopic()
+  const producer = createProducer({
+    bootstrapServers: broker.bootstrapServers,
+    allowAutoTopicCreation: false,
+    retryBackoffMs: 10,
+    retryBackoffMaxMs: 50,
+  })
+  try {
+    const sending = producer.send({ topic, messages: [{ value: 'waits for its topic' }] })
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] })
+    assert.equal((await sending)[0]?.offset, 0n)
+  } finally {
+    await producer.close()
+  }
+})
+
+test('a topic that never appears fails the send after max.block.ms', { timeout: 20_000 }, async () => {
+  const producer = createProducer({
+    bootstrapServers: broker.bootstrapServers,
+    allowAutoTopicCreation: false,
+    maxBlockMs: 200,
+    retryBackoffMs: 10,
+  })
+  try {
+    await assert.rejects(
+      producer.send({ topic: uniqueTopic(), messages: [{ value: 'lost' }] }),
+      (e) => isSamsaError(e) && e.code === 'SAMSA_ERR_TIMEOUT' && /UNKNOWN_TOPIC_OR_PARTITION/.test(String(e.message)),
+    )
+  } finally {
+    await producer.close()
+  }
+})

@@ -132,8 +132,7 @@ export class Producer {
     const results: Promise<RecordMetadata>[] = []
     const appends: Promise<void>[] = []
     try {
-      const [info] = await this.#cluster.topicMetadata([topic], Date.now() + this.#options.maxBlockMs)
-      const numPartitions = info!.partitions.length
+      const numPartitions = await this.#partitionCount(topic, messages as readonly ProducerMessage[])
       for (const message of messages as readonly ProducerMessage[]) {
         const record = toRecord(message)
         const partition = this.#partitionFor(topic, message, record, numPartitions)
@@ -168,6 +167,19 @@ export class Producer {
       await this.#cluster.close()
     })()
     return this.#closed
+  }
+
+  /**
+   * The topic's partition count; a message naming a partition beyond it forces one refresh first, since the
+   * partitions may have been added after the metadata was cached.
+   */
+  async #partitionCount(topic: string, messages: readonly ProducerMessage[]): Promise<number> {
+    const deadline = Date.now() + this.#options.maxBlockMs
+    const [info] = await this.#cluster.topicMetadata([topic], deadline)
+    const highest = Math.max(-1, ...messages.map((m) => (typeof m.partition === 'number' ? m.partition : -1)))
+    if (highest < info!.partitions.length) return info!.partitions.length
+    await this.#cluster.refreshMetadata([topic])
+    return (await this.#cluster.topicMetadata([topic], deadline))[0]!.partitions.length
   }
 
   #partitionFor(
