@@ -171,6 +171,17 @@ test('range: co-partitioned topics give each member the same partition numbers',
   )
 })
 
+test('range: static members come first, by instance id, so a restarted one keeps its range', () => {
+  const both = new Set(['t-a'])
+  const spec = (staticId: string): AssignmentSpec => ({
+    partitionCounts: new Map([['t-a', 4]]),
+    members: [member('a-dynamic', both), { ...member(staticId, both), instanceId: 'instance-1' }],
+  })
+  for (const staticId of ['z-before-restart', 'b-after-restart']) {
+    assert.deepEqual(rangeAssignor.assign(spec(staticId)).get(staticId), new Map([['t-a', [0, 1]]]))
+  }
+})
+
 test('range: homogeneous subscriptions are balanced per topic', () => {
   fc.assert(
     fc.property(specArbitrary(true), (spec) => {
