@@ -69,8 +69,15 @@ export const REBALANCE_MS = 30000
 /** A request parked on the coordinator: its answers, latest last. */
 export class Answer<T> {
   readonly all: T[] = []
+  private readonly listener: ((res: T) => void) | undefined
+
+  constructor(listener?: (res: T) => void) {
+    this.listener = listener
+  }
+
   readonly reply = (res: T): void => {
     this.all.push(res)
+    this.listener?.(res)
   }
 
   get last(): T {
@@ -132,8 +139,8 @@ export class Harness {
     this.timers.now = until
   }
 
-  join(opts: JoinOptions = {}): Answer<JoinGroupResponse> {
-    const answer = new Answer<JoinGroupResponse>()
+  join(opts: JoinOptions = {}, listener?: (res: JoinGroupResponse) => void): Answer<JoinGroupResponse> {
+    const answer = new Answer<JoinGroupResponse>(listener)
     const req = JoinGroup.request.make({
       groupId: opts.groupId ?? 'g',
       memberId: opts.memberId ?? '',
