@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { ErrorCode, JoinGroup, SyncGroup } from '@samsa/protocol'
+import { ConsumerProtocolSubscription, ErrorCode, JoinGroup, SyncGroup, encodeVersioned } from '@samsa/protocol'
 import { Harness, SESSION_MS } from './classic-harness.ts'
 
 describe('classic groups: join, sync, heartbeat', () => {
@@ -322,5 +322,33 @@ describe('classic groups: describe, list, delete', () => {
     assert.equal(a.last.errorCode, ErrorCode.NONE)
     assert.deepEqual(h.groups.list([]), [])
     assert.equal(h.timers.pending.size, 0)
+  })
+
+  test('isSubscribedTo reads the consumer subscriptions; emptySince tells offset expiry when the group emptied', () => {
+    const h = new Harness()
+    const subscription = (...topics: string[]) =>
+      encodeVersioned(ConsumerProtocolSubscription, 1, ConsumerProtocolSubscription.make({ topics }))
+    const a = h.join({ clientId: 'A', version: 3, protocols: [{ name: 'range', metadata: subscription('t1') }] })
+    const b = h.join({ clientId: 'B', version: 3, protocols: [{ name: 'range', metadata: subscription('t1', 't2') }] })
+    assert.equal(h.groups.isSubscribedTo('g', 't1'), false, 'no protocol chosen yet')
+    h.advance(0)
+    assert.equal(h.groups.isSubscribedTo('g', 't2'), true)
+    assert.equal(h.groups.isSubscribedTo('g', 't3'), false)
+    assert.equal(h.groups.isSubscribedTo('nope', 't1'), false)
+    assert.equal(h.groups.emptySince('g'), null, 'it has members')
+
+    h.advance(1234)
+    h.leave(a.last.memberId)
+    h.leave(b.last.memberId)
+    assert.equal(h.groups.emptySince('g'), 1234)
+    assert.equal(h.groups.isSubscribedTo('g', 't1'), false)
+    h.groups.ensureSimpleGroup('simple')
+    assert.equal(h.groups.emptySince('simple'), undefined, 'a simple group: each offset counts from its commit')
+    assert.equal(h.groups.emptySince('nope'), undefined)
+
+    const other = new Harness()
+    other.join({ groupId: 'connect', protocolType: 'connect', version: 3, protocols: [{ name: 'default' }] })
+    other.advance(0)
+    assert.equal(other.groups.isSubscribedTo('connect', 'default'), false, 'not a consumer group: unknown')
   })
 })
