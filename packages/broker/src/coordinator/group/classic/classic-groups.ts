@@ -227,7 +227,7 @@ export class ClassicGroups {
       assignment: predecessor.assignment,
     })
     successor.awaitingJoin = join.reply
-    this.flow.answerParked(predecessor, ErrorCode.FENCED_INSTANCE_ID, predecessor.memberId, fx, group)
+    this.flow.answerParked(group, predecessor, ErrorCode.FENCED_INSTANCE_ID, fx, predecessor.memberId)
     this.flow.cancelHeartbeat(group, predecessor.memberId)
     group.replaceStaticMember(predecessor.memberId, successor)
     this.flow.touch(group, successor)
@@ -297,7 +297,7 @@ export class ClassicGroups {
       case ClassicGroupState.PreparingRebalance:
         return fail(ErrorCode.REBALANCE_IN_PROGRESS)
       case ClassicGroupState.CompletingRebalance: {
-        if (member.awaitingSync) this.flow.answerParked(member, ErrorCode.REBALANCE_IN_PROGRESS, '', fx, group)
+        if (member.awaitingSync) this.flow.answerParked(group, member, ErrorCode.REBALANCE_IN_PROGRESS, fx)
         member.awaitingSync = reply
         this.flow.touch(group, member)
         this.flow.markSynced(group, member.memberId)
@@ -498,18 +498,16 @@ export class ClassicGroups {
    * is answered NOT_COORDINATOR so its client looks for the new coordinator, and every timer is cancelled.
    */
   onUnloaded(): void {
+    // Nothing is written here, so the answers need not wait for anything.
+    const fx = new Effects()
     for (const group of this.groups.values()) {
       this.flow.cancelAll(group)
       for (const member of group.members.values()) {
-        const join = member.awaitingJoin
-        const sync = member.awaitingSync
-        member.awaitingJoin = null
-        member.awaitingSync = null
-        join?.(joinError(ErrorCode.NOT_COORDINATOR, member.memberId))
-        sync?.(syncResponse(group, ErrorCode.NOT_COORDINATOR, Buffer.alloc(0)))
+        this.flow.answerParked(group, member, ErrorCode.NOT_COORDINATOR, fx, member.memberId)
       }
     }
     this.groups.clear()
+    for (const deliver of fx.then) deliver()
   }
 
   /** After load: every loaded member's session starts now, so members that are gone expire. */

@@ -153,7 +153,7 @@ export class ClassicRebalance {
    */
   removeMembers(group: ClassicGroup, members: readonly ClassicMember[], fx: Effects, now: number): void {
     for (const member of members) {
-      this.answerParked(member, ErrorCode.UNKNOWN_MEMBER_ID, '', fx, group)
+      this.answerParked(group, member, ErrorCode.UNKNOWN_MEMBER_ID, fx)
       this.cancelHeartbeat(group, member.memberId)
       group.remove(member.memberId)
     }
@@ -166,7 +166,7 @@ export class ClassicRebalance {
   }
 
   /** Answers a member's parked JoinGroup/SyncGroup with an error, e.g. because it left or was fenced. */
-  answerParked(member: ClassicMember, errorCode: number, memberId: string, fx: Effects, group: ClassicGroup): void {
+  answerParked(group: ClassicGroup, member: ClassicMember, errorCode: number, fx: Effects, memberId = ''): void {
     const join = member.awaitingJoin
     const sync = member.awaitingSync
     member.awaitingJoin = null
@@ -299,7 +299,7 @@ export class ClassicRebalance {
     if (excess <= 0) return
     const latestFirst = [...group.members.values()].reverse().filter((m) => !group.isLeader(m.memberId))
     for (const member of latestFirst.slice(0, excess)) {
-      this.answerParked(member, ErrorCode.GROUP_MAX_SIZE_REACHED, '', fx, group)
+      this.answerParked(group, member, ErrorCode.GROUP_MAX_SIZE_REACHED, fx)
       this.cancelHeartbeat(group, member.memberId)
       group.remove(member.memberId)
     }
