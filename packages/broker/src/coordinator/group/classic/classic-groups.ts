@@ -29,7 +29,14 @@ import {
 import { ClassicGroup, deadGroupDescription, type GroupDescription } from './classic-group.ts'
 import { ClassicMember, type JoinReply } from './classic-member.ts'
 import { groupFromRecord, groupTombstone, type GroupMetadataRecord } from './classic-records.ts'
-import { ClassicRebalance, Effects, NEW_MEMBER_JOIN_TIMEOUT_MS, joinError, syncResponse } from './classic-rebalance.ts'
+import {
+  ClassicRebalance,
+  Effects,
+  NEW_MEMBER_JOIN_TIMEOUT_MS,
+  joinError,
+  syncAssignment,
+  syncError,
+} from './classic-rebalance.ts'
 
 export interface ClientInfo {
   clientId: string
@@ -269,7 +276,7 @@ export class ClassicGroups {
   ): CoordinatorResult<void> {
     const fx = new Effects()
     if (req.groupId === '') {
-      reply(syncResponse(new ClassicGroup('', null), ErrorCode.INVALID_GROUP_ID, Buffer.alloc(0)))
+      reply(syncError(ErrorCode.INVALID_GROUP_ID))
       return fx.result(undefined)
     }
     const group = this.groups.get(req.groupId)
@@ -278,11 +285,11 @@ export class ClassicGroups {
       : ErrorCode.UNKNOWN_MEMBER_ID
     const member = group?.members.get(req.memberId)
     if (!group || !member || error !== ErrorCode.NONE) {
-      reply(syncResponse(group ?? new ClassicGroup(req.groupId, null), error, Buffer.alloc(0)))
+      reply(syncError(error))
       return fx.result(undefined)
     }
     const fail = (errorCode: number) => {
-      reply(syncResponse(group, errorCode, Buffer.alloc(0)))
+      reply(syncError(errorCode))
       return fx.result(undefined)
     }
     // v5 (KIP-559): the member states the protocol it thinks it is in.
@@ -311,7 +318,7 @@ export class ClassicGroups {
         // The assignment is already stored (a late follower, or a leader that rejoined without a rebalance).
         this.flow.markSynced(group, member.memberId)
         this.flow.touch(group, member)
-        reply(syncResponse(group, ErrorCode.NONE, member.assignment))
+        reply(syncAssignment(group, member.assignment))
         return fx.result(undefined)
     }
   }

@@ -48,9 +48,13 @@ export function joinError(errorCode: number, memberId = ''): JoinGroupResponse {
   return JoinGroup.response.make({ errorCode, memberId, protocolName: null })
 }
 
-export function syncResponse(group: ClassicGroup, errorCode: number, assignment: Buffer): SyncGroupResponse {
+export function syncError(errorCode: number): SyncGroupResponse {
+  return SyncGroup.response.make({ errorCode })
+}
+
+export function syncAssignment(group: ClassicGroup, assignment: Buffer): SyncGroupResponse {
   return SyncGroup.response.make({
-    errorCode,
+    errorCode: ErrorCode.NONE,
     protocolType: group.protocolType,
     protocolName: group.protocolName,
     assignment,
@@ -172,10 +176,7 @@ export class ClassicRebalance {
     member.awaitingJoin = null
     member.awaitingSync = null
     if (join) fx.deliver(() => join(joinError(errorCode, memberId)))
-    if (sync) {
-      const res = syncResponse(group, errorCode, EMPTY_BYTES)
-      fx.deliver(() => sync(res))
-    }
+    if (sync) fx.deliver(() => sync(syncError(errorCode)))
   }
 
   maybePrepareRebalanceOrCompleteJoin(group: ClassicGroup, fx: Effects, now: number): void {
@@ -348,7 +349,7 @@ export class ClassicRebalance {
       const reply = member.awaitingSync
       member.awaitingSync = null
       if (reply) {
-        const res = syncResponse(group, errorCode, member.assignment)
+        const res = errorCode === ErrorCode.NONE ? syncAssignment(group, member.assignment) : syncError(errorCode)
         fx.deliver(() => reply(res))
       }
       // A session that ran out while the member waited was ignored (see expireHeartbeat): start it afresh.
