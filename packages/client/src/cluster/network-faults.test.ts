@@ -198,3 +198,21 @@ test(
     }
   },
 )
+
+test('close({ timeoutMs }) gives up on records the stopped broker never took', { timeout: 20_000 }, async () => {
+  const broker = await startTestBroker()
+  const topic = uniqueTopic()
+  const admin = createAdmin({ bootstrapServers: broker.bootstrapServers })
+  await admin.createTopics({ topics: [{ topic }] })
+  await admin.close()
+  const producer = createProducer({
+    bootstrapServers: broker.bootstrapServers,
+    retryBackoffMs: 10,
+    retryBackoffMaxMs: 50,
+  })
+  await producer.send({ topic, messages: [{ value: 'delivered' }] })
+  await broker.stop()
+  const stranded = producer.send({ topic, messages: [{ value: 'stranded' }] })
+  await producer.close({ timeoutMs: 100 })
+  await assert.rejects(stranded, (e) => isSamsaError(e) && e.code === 'SAMSA_ERR_CLOSED')
+})

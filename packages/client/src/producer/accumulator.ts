@@ -77,6 +77,12 @@ export class ProducerBatch {
   }
 }
 
+interface MemoryWaiter {
+  bytes: number
+  wake(): void
+  fail(error: Error): void
+}
+
 interface PartitionQueue {
   batches: ProducerBatch[]
   isInFlight: boolean
@@ -97,7 +103,7 @@ export interface AccumulatorOptions {
 export class RecordAccumulator {
   readonly #options: AccumulatorOptions
   readonly #queues = new Map<string, PartitionQueue>()
-  readonly #memoryWaiters: { bytes: number; wake: () => void }[] = []
+  readonly #memoryWaiters: MemoryWaiter[] = []
   #usedBytes = 0
   #flushes = 0
 
@@ -189,7 +195,8 @@ export class RecordAccumulator {
   }
 
   /** Fails every waiting batch and every blocked append (used when closing without flushing). */
-  abortAll(error: unknown): void {
+  abortAll(error: Error): void {
+    for (const waiter of this.#memoryWaiters.splice(0)) waiter.fail(error)
     for (const queue of this.#queues.values()) {
       for (const batch of queue.batches.splice(queue.isInFlight ? 1 : 0)) {
         this.#release(batch)
@@ -221,11 +228,15 @@ export class RecordAccumulator {
       return
     }
     await new Promise<void>((resolve, reject) => {
-      const waiter = {
+      const waiter: MemoryWaiter = {
         bytes,
         wake: () => {
           clearTimeout(timer)
           resolve()
+        },
+        fail: (error) => {
+          clearTimeout(timer)
+          reject(error)
         },
       }
       const timer = setTimeout(() => {
@@ -242,7 +253,7 @@ export class RecordAccumulator {
     for (const r of batch.records) this.#usedBytes -= estimateRecordBytes(r)
     // Waiters are served in order, so a large record is not starved by a stream of small ones.
     while (this.#memoryWaiters.length > 0) {
-      const next = this.#memoryWaiters[0] as { bytes: number; wake: () => void }
+      const next = this.#memoryWaiters[0] as MemoryWaiter
       if (this.#usedBytes !== 0 && this.#usedBytes + next.bytes > this.#options.bufferMemory) break
       this.#memoryWaiters.shift()
       this.#usedBytes += next.bytes

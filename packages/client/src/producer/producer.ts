@@ -157,11 +157,19 @@ export class Producer {
     await this.#accumulator.flush()
   }
 
-  /** Stops taking records, delivers what is buffered, then closes the connections. Idempotent. */
-  close(): Promise<void> {
+  /**
+   * Stops taking records, delivers what is buffered, then closes the connections. With `timeoutMs`, records not
+   * delivered by then fail with SAMSA_ERR_CLOSED instead of being waited for (Java's close(Duration)).
+   */
+  close(options: { timeoutMs?: number } = {}): Promise<void> {
     this.#isClosing = true
     this.#closed ??= (async () => {
-      await this.flush()
+      let timer: NodeJS.Timeout | undefined
+      const gaveUp = new Promise<void>((resolve) => {
+        if (options.timeoutMs !== undefined) timer = setTimeout(resolve, options.timeoutMs)
+      })
+      await Promise.race([this.flush(), gaveUp])
+      clearTimeout(timer)
       this.#sender.stop()
       this.#accumulator.abortAll(closedError('producer'))
       await this.#cluster.close()
