@@ -100,7 +100,7 @@ export class Cluster {
         await this.refreshMetadata(topics)
         for (const topic of missing()) {
           const errorCode = this.metadata.topicErrors.get(topic) ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
-          throw new KafkaProtocolError({ errorCode, apiKey: Metadata.key, apiVersion: -1, topic })
+          throw new KafkaProtocolError({ errorCode, apiKey: Metadata.key, apiVersion: this.metadata.version, topic })
         }
       })
     }
@@ -134,13 +134,13 @@ export class Cluster {
     for (const connection of candidates) {
       try {
         const topics = [...this.#topics]
-        const { response } = await connection.request(Metadata, () =>
+        const { response, version } = await connection.request(Metadata, () =>
           Metadata.request.make({
             topics: topics.map((name) => ({ name })),
             allowAutoTopicCreation: this.options.allowAutoTopicCreation,
           }),
         )
-        this.metadata.update(response)
+        this.metadata.update(response, version)
         return
       } catch (error) {
         lastError = error
@@ -153,10 +153,10 @@ export class Cluster {
   /** Every topic in the cluster (a Metadata request with a null topic list). */
   async listAllTopics(deadline: number): Promise<TopicInfo[]> {
     return this.retrying(deadline, async () => {
-      const { response } = await this.anyBroker().request(Metadata, () =>
+      const { response, version } = await this.anyBroker().request(Metadata, () =>
         Metadata.request.make({ topics: null, allowAutoTopicCreation: false }),
       )
-      this.metadata.update(response)
+      this.metadata.update(response, version)
       const names = new Set(response.topics.flatMap((t) => (t.name === null ? [] : [t.name])))
       this.metadata.retainOnly(names)
       for (const t of response.topics) {
@@ -164,7 +164,7 @@ export class Cluster {
           throw new KafkaProtocolError({
             errorCode: t.errorCode,
             apiKey: Metadata.key,
-            apiVersion: -1,
+            apiVersion: version,
             topic: t.name ?? '',
           })
         }

@@ -23,6 +23,7 @@ test('answers merge per topic; a topic error removes the topic', () => {
         { name: 'b', partitions: [partition(0, 1)] },
       ],
     }),
+    12,
   )
   assert.equal(cache.leaderOf('a', 0), 1)
   assert.equal(cache.leaderOf('a', 1), -1, 'no leader while LEADER_NOT_AVAILABLE')
@@ -30,6 +31,7 @@ test('answers merge per topic; a topic error removes the topic', () => {
   assert.equal(cache.partitionCount('a'), 2)
   cache.update(
     Metadata.response.make({ brokers: [], topics: [{ name: 'b', errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }] }),
+    12,
   )
   assert.equal(cache.topics.has('b'), false)
   assert.equal(cache.topicErrors.get('b'), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)

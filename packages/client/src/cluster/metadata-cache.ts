@@ -56,8 +56,11 @@ export class MetadataCache {
   controllerId = -1
   /** Date.now() of the last update; 0 before the first. */
   updatedAt = 0
+  /** The Metadata version of the last answer, for errors built from it. */
+  version = -1
 
-  update(response: MetadataResponse, now = Date.now()): void {
+  update(response: MetadataResponse, version: number, now = Date.now()): void {
+    this.version = version
     this.brokers.clear()
     for (const b of response.brokers) {
       this.brokers.set(b.nodeId, { nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })
