@@ -2,45 +2,12 @@
 // highest common version, the in-flight limit, and an API the broker does not offer.
 
 import assert from 'node:assert/strict'
-import { once } from 'node:events'
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net'
+import type { Server } from 'node:net'
 import { after, test } from 'node:test'
-import { FrameDecoder } from '@samsa/net'
-import { ApiVersions, encodeResponseFrame, ErrorCode, InitProducerId, Metadata, type ApiSchema } from '@samsa/protocol'
+import { ApiVersions, ErrorCode, InitProducerId, Metadata } from '@samsa/protocol'
 import { isSamsaError } from '../errors.ts'
+import { startFakeBroker, type SeenRequest } from '../testing.ts'
 import { BrokerConnection } from './broker-connection.ts'
-
-interface SeenRequest {
-  apiKey: number
-  version: number
-  correlationId: number
-  reply<Rs>(api: ApiSchema<unknown, Rs>, version: number, body: Rs): void
-}
-
-/** A server that hands every request frame to `onRequest`, which answers when it likes. */
-async function fakeBroker(onRequest: (request: SeenRequest) => void): Promise<{ server: Server; port: number }> {
-  const server = createServer((socket: Socket) => {
-    const decoder = new FrameDecoder(1 << 20)
-    socket.on('data', (chunk: Buffer) => {
-      for (const frame of decoder.push(chunk)) {
-        const correlationId = frame.readInt32BE(4)
-        onRequest({
-          apiKey: frame.readInt16BE(0),
-          version: frame.readInt16BE(2),
-          correlationId,
-          reply: (api, version, body) => {
-            for (const part of encodeResponseFrame(api, version, correlationId, body)) socket.write(part)
-          },
-        })
-      }
-    })
-    socket.on('error', () => {})
-  })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  servers.push(server)
-  return { server, port: (server.address() as AddressInfo).port }
-}
 
 const servers: Server[] = []
 const connections: BrokerConnection[] = []
@@ -48,6 +15,12 @@ after(async () => {
   for (const c of connections) await c.close()
   for (const s of servers) s.close()
 })
+
+async function fakeBroker(onRequest: (request: SeenRequest) => void): Promise<{ server: Server; port: number }> {
+  const broker = await startFakeBroker(onRequest)
+  servers.push(broker.server)
+  return broker
+}
 
 function connectionTo(port: number, maxInFlightRequestsPerConnection = 5): BrokerConnection {
   const connection = new BrokerConnection({

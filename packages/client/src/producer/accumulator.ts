@@ -49,6 +49,10 @@ export class ProducerBatch {
   retryAt = 0
   /** The encoded batch, kept so a retry resends the same bytes. */
   encoded: Buffer | null = null
+  /** Settled (succeeded or failed) and its memory given back; later outcomes are ignored. */
+  isDone = false
+  /** Its buffer memory has been given back. */
+  isReleased = false
   readonly done: Promise<void>
   readonly #markDone: () => void
 
@@ -63,6 +67,8 @@ export class ProducerBatch {
   }
 
   succeed(baseOffset: bigint, logAppendTimeMs: bigint): void {
+    if (this.isDone) return
+    this.isDone = true
     this.records.forEach((r, i) => {
       const offset = baseOffset < 0n ? -1n : baseOffset + BigInt(i)
       const timestamp = logAppendTimeMs >= 0n ? Number(logAppendTimeMs) : r.timestamp
@@ -72,6 +78,8 @@ export class ProducerBatch {
   }
 
   fail(error: unknown): void {
+    if (this.isDone) return
+    this.isDone = true
     for (const r of this.records) r.reject(error)
     this.#markDone()
   }
@@ -168,6 +176,7 @@ export class RecordAccumulator {
 
   /** The outcome is final (success or failure): the next batch of the partition may go. */
   complete(batch: ProducerBatch): void {
+    if (batch.isDone) return
     const queue = this.#queue(batch.topic, batch.partition)
     if (queue.batches[0] === batch) queue.batches.shift()
     queue.isInFlight = false
@@ -250,6 +259,8 @@ export class RecordAccumulator {
   }
 
   #release(batch: ProducerBatch): void {
+    if (batch.isReleased) return
+    batch.isReleased = true
     for (const r of batch.records) this.#usedBytes -= estimateRecordBytes(r)
     // Waiters are served in order, so a large record is not starved by a stream of small ones.
     while (this.#memoryWaiters.length > 0) {

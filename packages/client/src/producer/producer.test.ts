@@ -148,11 +148,23 @@ test('bad arguments fail with SAMSA_ERR_INVALID_ARGUMENT', { timeout: 20_000 }, 
   )
 })
 
-test('enable.idempotence=true is refused until the idempotent producer exists', () => {
+test('an idempotent producer needs acks=all, and a broker with InitProducerId', { timeout: 20_000 }, async () => {
   assert.throws(
-    () => createProducer({ bootstrapServers: 'localhost:9092', 'enable.idempotence': 'true' }),
-    (e) => isSamsaError(e) && e.code === 'SAMSA_ERR_INVALID_OPTION' && /enable\.idempotence/.test(e.message),
+    () => createProducer({ bootstrapServers: broker.bootstrapServers, 'enable.idempotence': 'true', acks: 1 }),
+    (e) => isSamsaError(e) && e.code === 'SAMSA_ERR_INVALID_OPTION' && /"acks" must be all/.test(e.message),
   )
+  const topic = uniqueTopic()
+  await admin.createTopics({ topics: [{ topic }] })
+  // This broker does not offer InitProducerId yet: the explicit request fails the send, the default does not.
+  const idempotent = createProducer({ bootstrapServers: broker.bootstrapServers, enableIdempotence: true })
+  await assert.rejects(
+    idempotent.send({ topic, messages: [{ value: 'x' }] }),
+    (e) => isSamsaError(e) && e.code === 'SAMSA_ERR_UNSUPPORTED_VERSION' && /InitProducerId/.test(e.message),
+  )
+  await idempotent.close()
+  const plain = createProducer({ bootstrapServers: broker.bootstrapServers })
+  assert.equal((await plain.send({ topic, messages: [{ value: 'x' }] }))[0]?.offset, 0n)
+  await plain.close()
 })
 
 test('partitions added after the metadata was cached are found by a refresh', { timeout: 20_000 }, async () => {

@@ -2,8 +2,9 @@
 // record's RecordMetadata once the broker has acknowledged it (per acks). Batching, compression and retries happen
 // behind it (accumulator.ts, sender.ts).
 //
-// Idempotence (KIP-98) is not implemented yet. Like Java's implicit default since 3.0, the producer must not fail
-// against a broker without InitProducerId, so the default is off; asking for it explicitly fails at construction.
+// Idempotence (KIP-98, idempotence.ts) is opt-in: enableIdempotence: true. Java turns it on implicitly since 3.0
+// and silently goes without when the broker cannot do it; until the broker side exists here the default stays off,
+// so the producer works against a broker without InitProducerId.
 
 import { Compression, type RecordHeader } from '@samsa/protocol'
 import { Cluster } from '../cluster/cluster.ts'
@@ -20,6 +21,7 @@ import {
   type ResolvedCommonOptions,
 } from '../options.ts'
 import { RecordAccumulator, type PendingRecord, type RecordMetadata } from './accumulator.ts'
+import { IdempotenceState } from './idempotence.ts'
 import { defaultPartition, StickyPartitionCache, type Partitioner } from './partitioner.ts'
 import { Sender } from './sender.ts'
 
@@ -82,6 +84,7 @@ export class Producer {
   readonly #accumulator: RecordAccumulator
   readonly #sender: Sender
   readonly #sticky = new StickyPartitionCache()
+  readonly #idempotence: IdempotenceState | null
   /** send() calls still resolving partitions; flush() waits for their records to be appended first. */
   readonly #appending = new Set<Promise<unknown>>()
   #isClosing = false
@@ -94,17 +97,17 @@ export class Producer {
       PRODUCER_OPTIONS,
       allDefaults.producer,
     ) as unknown as ResolvedProducerOptions
-    if (options.enableIdempotence === true) {
-      throw invalidOption(
-        'enableIdempotence' in input ? 'enableIdempotence' : 'enable.idempotence',
-        'cannot be true yet: the idempotent producer is not implemented',
-      )
+    if (options.enableIdempotence === true && options.acks !== -1) {
+      // As in Java: the broker can only deduplicate what every in-sync replica has acknowledged.
+      throw invalidOption('acks' in input ? 'acks' : 'enableIdempotence', 'must be all (-1) with enableIdempotence')
     }
     this.#options = options
     this.#cluster = new Cluster({ ...options })
+    this.#idempotence = options.enableIdempotence === true ? new IdempotenceState(this.#cluster) : null
     this.#sender = new Sender(this.#cluster, {
       ...options,
       compression: COMPRESSION_CODES[options.compression],
+      idempotence: this.#idempotence,
     })
     this.#accumulator = new RecordAccumulator({
       ...options,
@@ -132,6 +135,8 @@ export class Producer {
     const results: Promise<RecordMetadata>[] = []
     const appends: Promise<void>[] = []
     try {
+      // The producer id first, so a broker that cannot give one fails this call rather than its batches.
+      await this.#idempotence?.ensure(Date.now() + this.#options.maxBlockMs)
       const numPartitions = await this.#partitionCount(topic, messages as readonly ProducerMessage[])
       for (const message of messages as readonly ProducerMessage[]) {
         const record = toRecord(message)

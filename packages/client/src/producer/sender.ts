@@ -10,6 +10,7 @@ import { isStaleMetadataError } from '../cluster/metadata-cache.ts'
 import { isRetriableError, KafkaProtocolError } from '../errors.ts'
 import { backoffMs } from '../retry.ts'
 import type { ProducerBatch, RecordAccumulator } from './accumulator.ts'
+import { breaksSequence, type IdempotenceState } from './idempotence.ts'
 
 export interface SenderOptions {
   acks: number
@@ -19,6 +20,9 @@ export interface SenderOptions {
   retries: number
   retryBackoffMs: number
   retryBackoffMaxMs: number
+  deliveryTimeoutMs: number
+  /** Present when the producer is idempotent. */
+  idempotence: IdempotenceState | null
 }
 
 type PartitionResponse = ProduceResponse['responses'][number]['partitionResponses'][number]
@@ -31,6 +35,7 @@ export class Sender {
   #timer: NodeJS.Timeout | undefined
   #timerAt = Infinity
   #isStopped = false
+  #isWaitingForProducerId = false
 
   constructor(cluster: Cluster, options: SenderOptions) {
     this.#cluster = cluster
@@ -61,6 +66,13 @@ export class Sender {
     if (accumulator === null || this.#isStopped) return
     const now = Date.now()
     const { batches, nextReadyAt } = accumulator.ready(now)
+    const idempotence = this.#options.idempotence
+    if (idempotence !== null && idempotence.identity === null && batches.some((b) => b.encoded === null)) {
+      // A new producer id first (after a reset); the batches stay queued until it arrives.
+      this.#waitForProducerId(idempotence, batches)
+      this.#armTimer(nextReadyAt)
+      return
+    }
     const byLeader = new Map<number, ProducerBatch[]>()
     let needsMetadata = false
     for (const batch of batches) {
@@ -117,7 +129,18 @@ export class Sender {
   }
 
   #encode(batch: ProducerBatch): Buffer {
-    batch.encoded ??= buildRecordBatch({
+    if (batch.encoded !== null) return batch.encoded
+    const identity = this.#options.idempotence?.identity ?? null
+    const idempotent =
+      identity === null
+        ? {}
+        : {
+            producerId: identity.producerId,
+            producerEpoch: identity.producerEpoch,
+            baseSequence: this.#options.idempotence!.nextSequence(batch.topic, batch.partition, batch.records.length),
+          }
+    batch.encoded = buildRecordBatch({
+      ...idempotent,
       compression: this.#options.compression,
       timestamp: batch.records[0]?.timestamp ?? batch.createdAt,
       records: batch.records.map((r) => ({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp })),
@@ -162,7 +185,9 @@ export class Sender {
 
   #settle(batch: ProducerBatch, answer: PartitionResponse | undefined, version: number): void {
     const errorCode = answer?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR
-    if (answer !== undefined && errorCode === ErrorCode.NONE) {
+    // A duplicate is a retry of a batch the broker already has: it was written once, which is the point.
+    const isWritten = errorCode === ErrorCode.NONE || errorCode === ErrorCode.DUPLICATE_SEQUENCE_NUMBER
+    if (answer !== undefined && isWritten) {
       this.#succeed(batch, answer.baseOffset, answer.logAppendTimeMs)
       return
     }
@@ -175,6 +200,7 @@ export class Sender {
       brokerMessage: answer?.errorMessage ?? (answer === undefined ? 'no answer for the partition' : null),
     })
     if (isStaleMetadataError(errorCode)) this.#refreshMetadata()
+    if (breaksSequence(errorCode)) this.#options.idempotence?.reset()
     if (isRetriable(errorCode)) this.#retryOrFail(batch, error)
     else this.#fail(batch, error)
   }
@@ -198,6 +224,23 @@ export class Sender {
     }
     batch.attempts++
     this.#accumulator?.retryLater(batch, retryAt)
+  }
+
+  #waitForProducerId(idempotence: IdempotenceState, batches: readonly ProducerBatch[]): void {
+    if (this.#isWaitingForProducerId) return
+    this.#isWaitingForProducerId = true
+    idempotence
+      .ensure(Date.now() + this.#options.deliveryTimeoutMs)
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          for (const batch of batches) if (batch.encoded === null) this.#fail(batch, error)
+        },
+      )
+      .finally(() => {
+        this.#isWaitingForProducerId = false
+        this.wakeup()
+      })
   }
 
   #refreshMetadata(): void {
