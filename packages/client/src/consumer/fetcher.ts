@@ -27,6 +27,7 @@ export interface FetcherOptions {
   requestTimeoutMs: number
   retryBackoffMs: number
   retryBackoffMaxMs: number
+  metadataMaxAgeMs: number
 }
 
 /** One partition's delivered-as-a-unit slice of a Fetch answer. */
@@ -91,6 +92,9 @@ export class Fetcher {
       if (this.#inFlightLeaders.has(leader)) continue
       byLeader.set(leader, [...(byLeader.get(leader) ?? []), state])
     }
+    // metadata.max.age.ms: leaders can move without any error reaching this consumer (e.g. to a broker it does
+    // not fetch from), so the metadata is refreshed when it gets old, as Kafka's clients do.
+    if (now - this.#cluster.metadata.updatedAt > this.#options.metadataMaxAgeMs) needsMetadata = true
     if (needsMetadata) {
       if (now >= this.#metadataRetryAt) this.#refreshMetadata()
       else wakeAt = Math.min(wakeAt, this.#metadataRetryAt)
