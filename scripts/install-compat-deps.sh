@@ -2,7 +2,8 @@
 # Installs the Debian packages the third-party compatibility suite (tests/compat) needs: kcat and the two Python
 # clients with their codec modules (run under /usr/bin/python3, not a pyenv python), librdkafka-dev for building the
 # librdkafka mock-cluster helper, and the -dev libraries that `CKJS_LINKING=dynamic npm ci` links
-# @confluentinc/kafka-javascript's bundled librdkafka against. Idempotent: installs only what is missing.
+# @confluentinc/kafka-javascript's bundled librdkafka against, and Burrow with the ZooKeeper it needs for itself (the
+# lag-monitor check of __consumer_offsets). Idempotent: installs only what is missing.
 # The npm-side clients come from `CKJS_LINKING=dynamic npm ci` (devDependencies of tests/compat).
 set -euo pipefail
 
@@ -11,6 +12,7 @@ PACKAGES=(
   python3-confluent-kafka python3-kafka python3-lz4 python3-snappy python3-zstandard
   gcc g++ make pkg-config python3
   liblz4-dev libsasl2-dev libsasl2-modules libssl-dev zlib1g-dev libzstd-dev
+  burrow zookeeper
 )
 
 missing=()

@@ -21,6 +21,7 @@ import {
 import { ConfigResolver } from './config/config-resolver.ts'
 import { loadBrokerConfig, type ConfigInput, type StaticBrokerConfig } from './config/load.ts'
 import { formatEndpoint, type Endpoint } from './config/listeners.ts'
+import { createGroupCoordinator } from './coordinator/group/create-group-coordinator.ts'
 import { allHandlers } from './handlers/index.ts'
 import { consoleLogger, type Logger } from './logger.ts'
 import { ConfigControl, InProcessMetadataStore, TopicControl } from './metadata/index.ts'
@@ -122,15 +123,25 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
 
   const registry = new HandlerRegistry(allHandlers)
   const bound = new Map<string, BoundListener>()
+  const topics = new TopicControl(store, configs)
+  const groups = createGroupCoordinator({
+    partitions,
+    store,
+    configs,
+    createTopic: (name) => topics.autoCreateTopic(name),
+    clock,
+    logger,
+  })
   const services: BrokerServices = {
     nodeId,
     clusterId: store.clusterId,
     rack: v['broker.rack'],
     metadata: store,
-    topics: new TopicControl(store, configs),
+    topics,
     configs: new ConfigControl(store, configs),
     configResolver: configs,
     partitions,
+    groups,
     logger,
     apiVersions: () => registry.apiVersions(),
     endpointOf: (id, listenerName): AdvertisedEndpoint | undefined => {
@@ -163,6 +174,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     }
   } catch (e) {
     await Promise.all(listeners.map((l) => l.close()))
+    groups.close()
     await partitions.close()
     await store.close()
     throw e
@@ -207,6 +219,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     close: () =>
       (closing ??= (async () => {
         await Promise.all(listeners.map((l) => l.close()))
+        groups.close()
         await partitions.close()
         await store.close()
         logger.info('broker stopped')

@@ -1,6 +1,7 @@
 // The broker's folder boundaries (ARCHITECTURE.md §9.3), checked mechanically from the import specifiers of
 // every source file, until they become no-restricted-imports blocks in the shared ESLint config:
-// - handlers/ reach partitions/ and metadata/ only through their index.ts;
+// - handlers/ reach partitions/, metadata/ and each coordinator only through their index.ts;
+// - coordinator/ reaches partitions/ and metadata/ through their index.ts, and never server/ or handlers/;
 // - metadata/ and partitions/ never import server/ or handlers/; metadata/ does not import partitions/;
 // - storage is reached only through partitions/ (plus the composition root and config's LogConfig type);
 // - the broker never imports a client package.
@@ -40,14 +41,21 @@ test('broker folders import only what the architecture allows', () => {
       if (folder === 'handlers' && (targetFolder === 'partitions' || targetFolder === 'metadata')) {
         if (!target.endsWith('/index.ts')) fail('handlers use the public index.ts of partitions/ and metadata/')
       }
+      if (folder === 'handlers' && targetFolder === 'coordinator' && !/^coordinator\/[a-z]+\/index\.ts$/.test(target)) {
+        fail('handlers use the public index.ts of each coordinator')
+      }
+      if (folder === 'coordinator' && (targetFolder === 'partitions' || targetFolder === 'metadata')) {
+        if (!target.endsWith('/index.ts')) fail('coordinators use the public index.ts of partitions/ and metadata/')
+      }
       if (
-        (folder === 'metadata' || folder === 'partitions') &&
+        (folder === 'metadata' || folder === 'partitions' || folder === 'coordinator') &&
         (targetFolder === 'server' || targetFolder === 'handlers')
       ) {
         fail(`${folder}/ must not depend on ${targetFolder}/`)
       }
       if (folder === 'metadata' && targetFolder === 'partitions') fail('metadata/ must not depend on partitions/')
-      if (spec === '@samsa/storage' && !['partitions', 'config', ''].includes(folder)) {
+      // The coordinator runtime needs only storage's Clock type.
+      if (spec === '@samsa/storage' && !['partitions', 'config', 'coordinator', ''].includes(folder)) {
         fail('storage is reached through partitions/')
       }
     }

@@ -55,6 +55,14 @@ export const coordinatorConfigDefs = defineConfig([
     doc: 'How long an offset commit waits for __consumer_offsets replication.',
   },
   {
+    name: 'offset.metadata.max.bytes',
+    type: 'int',
+    default: 4096,
+    validate: atLeast(0),
+    dynamic: 'read-only',
+    doc: 'The most bytes of metadata an offset commit may carry (OFFSET_METADATA_TOO_LARGE beyond).',
+  },
+  {
     name: 'group.initial.rebalance.delay.ms',
     type: 'int',
     default: 3000,

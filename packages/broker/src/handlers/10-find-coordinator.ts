@@ -3,10 +3,10 @@
 // answered with this broker's address on the listener the request came in on. v0-3 carry one key (v0 implies a
 // group); v4+ batch keys (KIP-699) with an answer per key. An empty transactional id is INVALID_REQUEST; share
 // groups (key type 2, KIP-932) and unknown key types are INVALID_REQUEST.
-// Why it exists before the group coordinator: Kafka has always had it, and librdkafka enables LZ4 compression
+// It matters beyond groups too: librdkafka enables LZ4 compression
 // only when FindCoordinator is advertised (its LZ4 feature depends on FindCoordinator, see rdkafka_feature.c); without it
 // kcat and every librdkafka binding silently send lz4 batches uncompressed.
-// Not implemented: the coordinators behind the answer (group and transaction APIs come with their own issues).
+// Not implemented: the transaction coordinator behind transactional-id answers (its own issue).
 
 import { ErrorCode, FindCoordinator, type FindCoordinatorResponse } from '@samsa/protocol'
 import { defineHandler } from '../server/handler.ts'
@@ -46,13 +46,17 @@ export const findCoordinatorHandler = defineHandler(
   FindCoordinator,
   { minVersion: 0, maxVersion: 6 },
   {
-    handle(req, ctx): FindCoordinatorResponse {
+    async handle(req, ctx): Promise<FindCoordinatorResponse> {
+      const keyType = ctx.apiVersion === 0 ? KEY_TYPE_GROUP : req.keyType
+      // Kafka creates __consumer_offsets when a group coordinator is first looked up; a failure to create it
+      // answers COORDINATOR_NOT_AVAILABLE (retriable), through errorResponse.
+      if (keyType === KEY_TYPE_GROUP) await ctx.broker.groups.prepare()
       const response = FindCoordinator.response.make()
       if (ctx.apiVersion >= 4) {
         response.coordinators = req.coordinatorKeys.map((key) => ({ key, ...answer(key, req.keyType, ctx) }))
         return response
       }
-      return { ...response, ...answer(req.key, ctx.apiVersion === 0 ? KEY_TYPE_GROUP : req.keyType, ctx) }
+      return { ...response, ...answer(req.key, keyType, ctx) }
     },
     errorResponse: (req, errorCode) => {
       const response = FindCoordinator.response.make()

@@ -6,7 +6,15 @@ import { produceHandler } from './00-produce.ts'
 import { fetchHandler } from './01-fetch.ts'
 import { listOffsetsHandler } from './02-list-offsets.ts'
 import { metadataHandler } from './03-metadata.ts'
+import { offsetCommitHandler } from './08-offset-commit.ts'
+import { offsetFetchHandler } from './09-offset-fetch.ts'
 import { findCoordinatorHandler } from './10-find-coordinator.ts'
+import { joinGroupHandler } from './11-join-group.ts'
+import { heartbeatHandler } from './12-heartbeat.ts'
+import { leaveGroupHandler } from './13-leave-group.ts'
+import { syncGroupHandler } from './14-sync-group.ts'
+import { describeGroupsHandler } from './15-describe-groups.ts'
+import { listGroupsHandler } from './16-list-groups.ts'
 import { apiVersionsHandler } from './18-api-versions.ts'
 import { createTopicsHandler } from './19-create-topics.ts'
 import { deleteTopicsHandler } from './20-delete-topics.ts'
@@ -16,8 +24,12 @@ import { describeConfigsHandler } from './32-describe-configs.ts'
 import { alterConfigsHandler } from './33-alter-configs.ts'
 import { describeLogDirsHandler } from './35-describe-log-dirs.ts'
 import { createPartitionsHandler } from './37-create-partitions.ts'
+import { deleteGroupsHandler } from './42-delete-groups.ts'
 import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs.ts'
+import { offsetDeleteHandler } from './47-offset-delete.ts'
 import { describeClusterHandler } from './60-describe-cluster.ts'
+import { consumerGroupHeartbeatHandler } from './68-consumer-group-heartbeat.ts'
+import { consumerGroupDescribeHandler } from './69-consumer-group-describe.ts'
 import { describeTopicPartitionsHandler } from './75-describe-topic-partitions.ts'
 
 export const allHandlers: readonly AnyHandler[] = [
@@ -25,7 +37,15 @@ export const allHandlers: readonly AnyHandler[] = [
   anyHandler(fetchHandler),
   anyHandler(listOffsetsHandler),
   anyHandler(metadataHandler),
+  anyHandler(offsetCommitHandler),
+  anyHandler(offsetFetchHandler),
   anyHandler(findCoordinatorHandler),
+  anyHandler(joinGroupHandler),
+  anyHandler(heartbeatHandler),
+  anyHandler(leaveGroupHandler),
+  anyHandler(syncGroupHandler),
+  anyHandler(describeGroupsHandler),
+  anyHandler(listGroupsHandler),
   anyHandler(apiVersionsHandler),
   anyHandler(createTopicsHandler),
   anyHandler(deleteTopicsHandler),
@@ -35,7 +55,11 @@ export const allHandlers: readonly AnyHandler[] = [
   anyHandler(alterConfigsHandler),
   anyHandler(describeLogDirsHandler),
   anyHandler(createPartitionsHandler),
+  anyHandler(deleteGroupsHandler),
   anyHandler(incrementalAlterConfigsHandler),
+  anyHandler(offsetDeleteHandler),
   anyHandler(describeClusterHandler),
+  anyHandler(consumerGroupHeartbeatHandler),
+  anyHandler(consumerGroupDescribeHandler),
   anyHandler(describeTopicPartitionsHandler),
 ]

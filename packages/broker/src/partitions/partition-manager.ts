@@ -3,7 +3,7 @@
 // data-path operations of the handlers: produce, fetch (fetch.ts), ListOffsets, DeleteRecords,
 // OffsetForLeaderEpoch and DescribeLogDirs. Per-partition outcomes are returned as error codes, never thrown.
 
-import { ErrorCode } from '@samsa/protocol'
+import { ErrorCode, KafkaError } from '@samsa/protocol'
 import type { Clock, LogManager } from '@samsa/storage'
 import type { ConfigResolver } from '../config/config-resolver.ts'
 import type { MetadataChange, MetadataStore, TopicMetadata } from '../metadata/index.ts'
@@ -38,6 +38,9 @@ export interface PartitionManagerOptions {
   clock: Clock
   logger: Logger
 }
+
+/** Validation rules of the newest Produce version (magic v2 only) for records a coordinator writes. */
+const INTERNAL_APPEND_VERSION = 11
 
 export function tpKey(topic: string, partition: number): string {
   return `${topic}-${partition}`
@@ -136,6 +139,22 @@ export class PartitionManager {
     const result = p.appendRecordsToLeader(records, requiredAcks, apiVersion, this.clock.now())
     if (result.appendedBytes > 0) this.purgatory.onAppend(tpKey(topic, partition), result.appendedBytes)
     return result
+  }
+
+  /**
+   * Appends a coordinator's records to its internal topic (which clients may not produce to), as Kafka's
+   * coordinators do through ReplicaManager.appendRecords with AppendOrigin.COORDINATOR. Throws a KafkaError when
+   * the partition is not here or refuses the batch.
+   */
+  appendInternalRecords(topic: string, partition: number, batch: Buffer): bigint {
+    const p = this.getPartition(topic, partition)
+    if (p === undefined) throw new KafkaError(ErrorCode.NOT_COORDINATOR, `${topic}-${partition} is not hosted here`)
+    const result = p.appendRecordsToLeader(batch, -1, INTERNAL_APPEND_VERSION, this.clock.now())
+    if (result.errorCode !== ErrorCode.NONE) {
+      throw new KafkaError(result.errorCode, `cannot append to ${topic}-${partition}: ${result.errorMessage ?? ''}`)
+    }
+    if (result.appendedBytes > 0) this.purgatory.onAppend(tpKey(topic, partition), result.appendedBytes)
+    return result.baseOffset
   }
 
   listOffset(

@@ -2,6 +2,7 @@
 // Handlers reach partitions/ and metadata/ only through what is listed here (and their index.ts types).
 
 import type { ConfigResolver } from '../config/config-resolver.ts'
+import type { GroupCoordinator } from '../coordinator/group/index.ts'
 import type { Logger } from '../logger.ts'
 import type { ConfigControl, MetadataStore, TopicControl } from '../metadata/index.ts'
 import type { PartitionManager } from '../partitions/index.ts'
@@ -20,6 +21,7 @@ export interface BrokerServices {
   readonly configs: ConfigControl
   readonly configResolver: ConfigResolver
   readonly partitions: PartitionManager
+  readonly groups: GroupCoordinator
   readonly logger: Logger
   /** [apiKey, minVersion, maxVersion] of every implemented API, for ApiVersions. */
   apiVersions(): readonly { apiKey: number; minVersion: number; maxVersion: number }[]
