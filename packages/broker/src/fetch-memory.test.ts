@@ -72,19 +72,15 @@ test('a response still queued for a slow client keeps its memory while other fet
     const slow = connect(tb.broker.port, '127.0.0.1')
     await once(slow, 'connect')
     slow.pause()
-    for (const chunk of encodeRequestFrame(
-      Fetch,
-      12,
-      { correlationId: 7, clientId: 'slow' },
-      fetchEverything('slow'),
-    ))
+    for (const chunk of encodeRequestFrame(Fetch, 12, { correlationId: 7, clientId: 'slow' }, fetchEverything('slow')))
       slow.write(chunk)
     await new Promise((r) => setTimeout(r, 200))
 
     // Meanwhile another client fetches the other topic through the same pool, several times over.
     for (let i = 0; i < 4; i++) {
       const res = await conn.request(Fetch, 12, fetchEverything('other'))
-      for (const p of res.responses[0]?.partitions ?? []) assert.equal(damage(p.records ?? Buffer.alloc(0), p.partitionIndex, 101), null)
+      for (const p of res.responses[0]?.partitions ?? [])
+        assert.equal(damage(p.records ?? Buffer.alloc(0), p.partitionIndex, 101), null)
     }
 
     const decoder = new FrameDecoder(64 << 20)
