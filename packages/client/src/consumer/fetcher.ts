@@ -96,7 +96,7 @@ export class Fetcher {
     // not fetch from), so the metadata is refreshed when it gets old, as Kafka's clients do.
     if (now - this.#cluster.metadata.updatedAt > this.#options.metadataMaxAgeMs) needsMetadata = true
     if (needsMetadata) {
-      if (now >= this.#metadataRetryAt) this.#refreshMetadata()
+      if (now >= this.#metadataRetryAt) void this.#refreshMetadata()
       else wakeAt = Math.min(wakeAt, this.#metadataRetryAt)
     }
     for (const [leader, partitions] of byLeader) void this.#fetchFrom(leader, partitions)
@@ -222,7 +222,7 @@ export class Fetcher {
     } catch (error) {
       if (this.#isStopped) return
       if (!isRetriableError(error)) this.#errors.push(error)
-      else this.#refreshMetadata()
+      else void this.#refreshMetadata()
       const retryAt = Date.now() + backoffMs(this.#failures++, this.#options)
       for (const entry of sent) entry.state.retryAt = retryAt
     } finally {
@@ -244,8 +244,13 @@ export class Fetcher {
     if (errorCode === ErrorCode.OFFSET_OUT_OF_RANGE && this.#options.autoOffsetReset !== 'none') {
       this.#subscriptions.requestReset(state)
     } else if (isStaleMetadataError(errorCode) || error.retriable) {
-      state.retryAt = Date.now() + backoffMs(0, this.#options)
-      this.#refreshMetadata()
+      // The next fetch waits for fresh metadata too, so it does not go to the old leader again.
+      const retryAt = Date.now() + backoffMs(0, this.#options)
+      state.retryAt = Infinity
+      void this.#refreshMetadata().finally(() => {
+        if (state.retryAt === Infinity) state.retryAt = retryAt
+        this.pump()
+      })
     } else {
       this.#errors.push(error)
       state.retryAt = Date.now() + backoffMs(0, this.#options)
@@ -287,12 +292,12 @@ export class Fetcher {
     this.pump()
   }
 
-  /** Refreshes the metadata of the assigned topics, at most once per retry.backoff.ms. */
-  #refreshMetadata(): void {
-    if (this.#cluster.isClosed || this.#isStopped) return
+  /** Refreshes the metadata of the assigned topics; resolves when done, whether it worked or not. */
+  #refreshMetadata(): Promise<void> {
+    if (this.#cluster.isClosed || this.#isStopped) return Promise.resolve()
     this.#metadataRetryAt = Date.now() + this.#options.retryBackoffMs
     const topics = new Set(this.#subscriptions.all().map((s) => s.topic))
-    this.#cluster.refreshMetadata(topics).then(
+    return this.#cluster.refreshMetadata(topics).then(
       () => this.pump(),
       () => this.pump(),
     )

@@ -86,7 +86,7 @@ export class Sender {
       list.push(batch)
       byLeader.set(leader, list)
     }
-    if (needsMetadata) this.#refreshMetadata()
+    if (needsMetadata) void this.#refreshMetadata()
     for (const [leader, list] of byLeader) {
       for (const request of this.#splitBySize(list)) {
         for (const batch of request) accumulator.markInFlight(batch)
@@ -178,8 +178,8 @@ export class Sender {
         this.#settle(batch, answer, version)
       }
     } catch (error) {
-      if (isRetriableError(error)) this.#refreshMetadata()
-      for (const batch of batches) this.#retryOrFail(batch, error)
+      const metadata = isRetriableError(error) ? this.#refreshMetadata() : null
+      for (const batch of batches) this.#retryOrFail(batch, error, metadata)
     }
   }
 
@@ -199,9 +199,9 @@ export class Sender {
       partition: batch.partition,
       brokerMessage: answer?.errorMessage ?? (answer === undefined ? 'no answer for the partition' : null),
     })
-    if (isStaleMetadataError(errorCode)) this.#refreshMetadata()
+    const metadata = isStaleMetadataError(errorCode) ? this.#refreshMetadata() : null
     if (breaksSequence(errorCode)) this.#options.idempotence?.reset()
-    if (isRetriable(errorCode)) this.#retryOrFail(batch, error)
+    if (isRetriable(errorCode)) this.#retryOrFail(batch, error, metadata)
     else this.#fail(batch, error)
   }
 
@@ -215,7 +215,12 @@ export class Sender {
     batch.fail(error)
   }
 
-  #retryOrFail(batch: ProducerBatch, error: unknown): void {
+  /**
+   * Retries after back-off, or fails the batch for good. When `metadata` is a refresh under way (the leader may
+   * have moved), the retry also waits for it, so it does not go to the old leader again (KIP-951 gives the new
+   * leader in the answer itself; we do not read those hints yet).
+   */
+  #retryOrFail(batch: ProducerBatch, error: unknown, metadata: Promise<void> | null = null): void {
     const now = Date.now()
     const retryAt = now + backoffMs(batch.attempts, this.#options)
     if (!isRetriableError(error) || batch.attempts >= this.#options.retries || retryAt >= batch.deadline) {
@@ -223,7 +228,15 @@ export class Sender {
       return
     }
     batch.attempts++
-    this.#accumulator?.retryLater(batch, retryAt)
+    if (metadata === null) {
+      this.#accumulator?.retryLater(batch, retryAt)
+      return
+    }
+    this.#accumulator?.retryLater(batch, Infinity)
+    void metadata.finally(() => {
+      batch.retryAt = retryAt
+      this.wakeup()
+    })
   }
 
   #waitForProducerId(idempotence: IdempotenceState, batches: readonly ProducerBatch[]): void {
@@ -243,9 +256,10 @@ export class Sender {
       })
   }
 
-  #refreshMetadata(): void {
-    if (this.#cluster.isClosed) return
-    this.#cluster.refreshMetadata().then(
+  /** Asks for fresh metadata and looks for ready batches once it is in (or failed); resolves either way. */
+  #refreshMetadata(): Promise<void> {
+    if (this.#cluster.isClosed) return Promise.resolve()
+    return this.#cluster.refreshMetadata().then(
       () => this.wakeup(),
       () => this.wakeup(),
     )
