@@ -12,7 +12,12 @@ export const joinGroupHandler = defineHandler(
   { minVersion: 0, maxVersion: 9 },
   {
     handle: (req, ctx) => ctx.broker.groups.joinGroup(req, ctx.apiVersion, clientInfo(ctx)),
-    errorResponse: (req, errorCode) =>
-      JoinGroup.response.make({ errorCode, generationId: -1, protocolName: null, memberId: req.memberId }),
+    errorResponse: (req, errorCode, ctx) =>
+      JoinGroup.response.make({
+        errorCode,
+        generationId: -1,
+        protocolName: ctx.apiVersion >= 7 ? null : '',
+        memberId: req.memberId,
+      }),
   },
 )

@@ -124,7 +124,24 @@ export function createGroupCoordinator(deps: GroupCoordinatorDeps): GroupCoordin
       if (timers !== undefined) scheduleExpiration(shard, timers)
     },
   })
+  // Topics created, grown or deleted: KIP-848 groups recompute their assignments at once, and offsets of a deleted
+  // topic go with it (Kafka's onPartitionsDeleted), rather than waiting for the next expiry pass.
+  const unsubscribe = store.subscribe((change) => {
+    if (change.type !== 'topic-created' && change.type !== 'topic-deleted' && change.type !== 'partitions-created')
+      return
+    if (change.topic.isInternal) return
+    runtime.runOnLoaded(
+      (shard, now) => {
+        const changed = shard.consumer.onTopicsChanged(now)
+        const deleted =
+          change.type === 'topic-deleted' ? shard.offsets.deleteTopics((topic) => topic !== change.topic.name) : []
+        return { records: [...deleted, ...changed.records], response: undefined, then: changed.then ?? [] }
+      },
+      (e) => logger.error(`group coordinator: cannot apply ${change.type} of ${change.topic.name}`, e),
+    )
+  })
   return new GroupCoordinator(runtime, {
     maxMetadataBytes: () => configs.brokerValue('offset.metadata.max.bytes') as number,
+    onClose: unsubscribe,
   })
 }

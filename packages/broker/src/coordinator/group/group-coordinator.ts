@@ -4,6 +4,7 @@
 // in the same shard, so a commit is validated against the group's generation or member epoch in one step.
 
 import {
+  ConsumerGroupHeartbeat,
   ErrorCode,
   JoinGroup,
   type ConsumerGroupDescribeResponse,
@@ -50,10 +51,12 @@ const VOID_RESULT: CoordinatorResult<void> = { records: [], response: undefined 
 export class GroupCoordinator {
   readonly #runtime: GroupRuntime
   readonly #maxMetadataBytes: () => number
+  readonly #onClose: () => void
 
-  constructor(runtime: GroupRuntime, options: { maxMetadataBytes: () => number }) {
+  constructor(runtime: GroupRuntime, options: { maxMetadataBytes: () => number; onClose?: () => void }) {
     this.#runtime = runtime
     this.#maxMetadataBytes = options.maxMetadataBytes
+    this.#onClose = options.onClose ?? (() => {})
   }
 
   /** FindCoordinator: makes sure __consumer_offsets exists before pointing clients here (Kafka creates it then too). */
@@ -74,7 +77,7 @@ export class GroupCoordinator {
   joinGroup(req: JoinGroupRequest, apiVersion: number, client: ClientInfo): Promise<JoinGroupResponse> {
     return this.#deferred<JoinGroupResponse>(req.groupId, (shard, now, reply) =>
       shard.consumer.has(req.groupId)
-        ? (reply(joinRefused(req, ErrorCode.INCONSISTENT_GROUP_PROTOCOL)), VOID_RESULT)
+        ? (reply(joinRefused(req, apiVersion, ErrorCode.INCONSISTENT_GROUP_PROTOCOL)), VOID_RESULT)
         : shard.classic.join(req, apiVersion, now, client, reply),
     )
   }
@@ -98,7 +101,26 @@ export class GroupCoordinator {
     apiVersion: number,
     client: ClientInfo,
   ): Promise<ConsumerGroupHeartbeatResponse> {
-    return this.#runtime.run(req.groupId, (shard, now) => shard.consumer.heartbeat(req, apiVersion, now, client))
+    return this.#runtime.run(req.groupId, (shard, now) => {
+      const { groupId } = req
+      if (shard.consumer.has(groupId) || !shard.classic.has(groupId)) {
+        return shard.consumer.heartbeat(req, apiVersion, now, client)
+      }
+      // A classic group holds this id. An Empty one (or one that only has offsets) becomes the consumer group, as
+      // Kafka converts it; one with members would need KIP-848's online migration, which Samsa does not do.
+      if (shard.classic.emptySince(groupId) === null) {
+        return {
+          records: [],
+          response: ConsumerGroupHeartbeat.response.make({
+            errorCode: ErrorCode.GROUP_ID_NOT_FOUND,
+            errorMessage: `Group ${groupId} is a classic group with members; Samsa does not migrate it to the consumer protocol.`,
+          }),
+        }
+      }
+      const removed = shard.classic.delete(groupId)
+      const joined = shard.consumer.heartbeat(req, apiVersion, now, client)
+      return { ...joined, records: [...removed.records, ...joined.records] }
+    })
   }
 
   /** OffsetCommit: one error code per partition in request order. */
@@ -230,16 +252,19 @@ export class GroupCoordinator {
   }
 
   close(): void {
+    this.#onClose()
     this.#runtime.close()
   }
 }
 
-function joinRefused(req: JoinGroupRequest, errorCode: number): JoinGroupResponse {
+function joinRefused(req: JoinGroupRequest, apiVersion: number, errorCode: number): JoinGroupResponse {
+  // protocolName is nullable only from v7.
+  const protocolName = apiVersion >= 7 ? null : ''
   return JoinGroup.response.make({
     errorCode,
     generationId: -1,
     protocolType: null,
-    protocolName: null,
+    protocolName,
     memberId: req.memberId,
   })
 }

@@ -111,6 +111,18 @@ export class CoordinatorRuntime<S extends Shard<R>, R> {
     return result.response
   }
 
+  /** Runs an operation on every shard loaded so far (metadata changes that concern all of them). */
+  runOnLoaded(op: (shard: S, now: number) => RuntimeResult<void, R>, onError: (e: unknown) => void): void {
+    for (const [partition, shard] of this.#shards) {
+      if (this.#closed) return
+      try {
+        this.#apply(partition, shard, op(shard, this.#options.clock.now()))
+      } catch (e) {
+        onError(e)
+      }
+    }
+  }
+
   close(): void {
     this.#closed = true
     for (const timers of this.#timers.values())
