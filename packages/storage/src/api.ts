@@ -16,6 +16,8 @@
 // - PartitionLog.batchHeaders(): the header of every batch from an offset on, for rebuilding producer state
 //   (idempotence, transactions) after a restart; storage keeps no producer-state snapshots yet.
 // - LogManager (the broker's entry point: open at start-up, create/delete logs, close) and its options, below.
+// - PartitionLog.producerState: per-producer state (KIP-98) kept by every append, snapshotted to `.snapshot` files
+//   at segment roll and close, rebuilt from the latest snapshot plus the log after it at start-up.
 
 /** Topic-level settings that matter to the log, already resolved from topic overrides and broker defaults. */
 export interface LogConfig {
@@ -115,6 +117,36 @@ export interface BatchHeader {
   recordsCount: number
 }
 
+/** One of a producer's last appended data batches (Kafka's BatchMetadata). */
+export interface ProducerBatchMetadata {
+  firstSeq: number
+  lastSeq: number
+  firstOffset: bigint
+  lastOffset: bigint
+  /** The batch's maxTimestamp. */
+  timestamp: bigint
+}
+
+/** What a partition remembers of one producer id (Kafka's ProducerStateEntry). */
+export interface ProducerStateEntry {
+  producerId: bigint
+  producerEpoch: number
+  /** The last (at most 5) data batches of the current epoch, oldest first. */
+  batches: readonly ProducerBatchMetadata[]
+  lastTimestamp: bigint
+  /** -1 until transaction markers are written. */
+  coordinatorEpoch: number
+  /** The first offset of the producer's open transaction, or -1. */
+  currentTxnFirstOffset: bigint
+}
+
+/** The producer state of one partition, as the broker reads it to validate idempotent appends. */
+export interface ProducerStateView {
+  /** The producer's state, or undefined for a producer this partition does not know (never seen, or expired). */
+  get(producerId: bigint): ProducerStateEntry | undefined
+  activeProducers(): Iterable<ProducerStateEntry>
+}
+
 /** One partition's log (Kafka's UnifiedLog without the replication state). */
 export interface PartitionLog {
   readonly topic: string
@@ -161,6 +193,8 @@ export interface PartitionLog {
    * large reads and without decoding records. For rebuilding producer state at start-up.
    */
   batchHeaders(fromOffset: bigint): Iterable<BatchHeader>
+  /** Producer ids and their last batches, updated by every append (leader and follower) and truncation. */
+  readonly producerState: ProducerStateView
   /** Persisted by the log manager's checkpoint files (replication-offset-checkpoint). */
   highWatermark: bigint
   flush(): Promise<void>

@@ -4,13 +4,17 @@
 // is), which keeps per-partition ordering without a queue: a request's appends run in the order the requests
 // arrived on the event loop.
 //
-// Not implemented yet: followers and ISR changes (replication/), producer-state checks (idempotence and
-// transactions are a later issue; batches with producerId ≥ 0 are appended as they come), LSO below the high
-// watermark (no transactions yet, so LSO = high watermark and no aborted transactions).
+// Idempotent producers (KIP-98): a batch with producerId ≥ 0 is checked against the log's producer state
+// (producer-state-validation.ts); a retried batch is answered with its original offsets and not written again.
+//
+// Not implemented yet: followers and ISR changes (replication/), transactional checks (a non-transactional write
+// inside an open transaction), LSO below the high watermark (no transactions yet, so LSO = high watermark and no
+// aborted transactions).
 
 import { ErrorCode, isKafkaError, type RecordBatchView } from '@samsa/protocol'
 import { OffsetOutOfRangeError, type PartitionLog } from '@samsa/storage'
 import { validateProducedRecords, type RecordError } from './produce-validation.ts'
+import { checkProducerState } from './producer-state-validation.ts'
 import type { TopicSettings } from './topic-settings.ts'
 
 export interface PartitionAppendResult {
@@ -139,6 +143,23 @@ export class Partition {
     const validation = validateProducedRecords(records, apiVersion, settings, nowMs)
     if (!validation.ok) return failed(validation.errorCode, validation.errorMessage, validation.recordErrors)
     const batch: RecordBatchView = validation.batch
+    if (batch.producerId >= 0n) {
+      const name = `${this.topic}-${this.partitionIndex}`
+      const check = checkProducerState(batch, this.log.producerState.get(batch.producerId), name)
+      if (check.kind === 'error') return failed(check.errorCode, check.errorMessage)
+      if (check.kind === 'duplicate') {
+        // Kafka answers a duplicate with the original batch's first offset and no append time.
+        return {
+          errorCode: ErrorCode.NONE,
+          errorMessage: null,
+          baseOffset: check.batch.firstOffset,
+          logAppendTimeMs: -1n,
+          logStartOffset: this.log.logStartOffset,
+          recordErrors: [],
+          appendedBytes: 0,
+        }
+      }
+    }
     const logAppendTimeMs = settings.timestampType === 'LogAppendTime' ? nowMs : undefined
     try {
       const result = this.log.append(batch.bytes, {

@@ -166,6 +166,7 @@ describe('recovery after a crash (memory file system)', () => {
       '00000000000000000000.index',
       '00000000000000000000.log',
       '00000000000000000000.timeindex',
+      '00000000000000000002.snapshot', // producer state, written on close as Kafka does
       'leader-epoch-checkpoint',
     ])
   })

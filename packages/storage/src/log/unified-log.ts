@@ -17,6 +17,7 @@ import type { Clock, TimerHandle } from '../clock.ts'
 import { CorruptRecordError, LogClosedError, OffsetOutOfRangeError } from '../errors.ts'
 import type { FileSystem } from '../fs/file-system.ts'
 import { isNever } from '../log-config.ts'
+import { ProducerStateManager } from '../producer-state/producer-state-manager.ts'
 import { checkFollowerOffsets, splitForAppend } from './append-validation.ts'
 import type { LeaderEpochFileCache } from './leader-epoch-cache.ts'
 import { loadLog, type LoadedLog } from './log-loader.ts'
@@ -34,6 +35,9 @@ export interface UnifiedLogOptions {
   highWatermark: bigint | undefined
   /** Failures of work the log started on its own (a flush after a roll, flush.ms, delayed file removal). */
   onBackgroundError: (error: unknown, context: string) => void
+  /** producer.id.expiration.ms (default one day). */
+  producerIdExpirationMs?: number
+  warn?: (message: string) => void
 }
 
 /** What opening a partition directory needs beyond the log itself; checkpoint values default to "absent". */
@@ -59,6 +63,8 @@ export class UnifiedLog implements PartitionLog {
   readonly #segments: LogSegment[]
   readonly #leaderEpochCache: LeaderEpochFileCache
   readonly #onBackgroundError: (error: unknown, context: string) => void
+  readonly #warn: (message: string) => void
+  readonly #producerState: ProducerStateManager
   #logStartOffset: bigint
   #highWatermark: bigint
   #recoveryPoint: bigint
@@ -82,6 +88,8 @@ export class UnifiedLog implements PartitionLog {
     this.#fs = options.fs
     this.#clock = options.clock
     this.#onBackgroundError = options.onBackgroundError
+    this.#warn = options.warn ?? (() => {})
+    this.#producerState = new ProducerStateManager(this.#fs, this.dir, options.producerIdExpirationMs)
     this.#segments = options.loaded.segments
     this.#leaderEpochCache = options.loaded.leaderEpochCache
     this.#logStartOffset = options.loaded.logStartOffset
@@ -111,6 +119,7 @@ export class UnifiedLog implements PartitionLog {
       onBackgroundError: options.onBackgroundError ?? rethrowLater,
     })
     log.#wasRecovered = loaded.recovered
+    log.#reloadProducerState()
     return log
   }
 
@@ -121,6 +130,11 @@ export class UnifiedLog implements PartitionLog {
 
   get logStartOffset(): bigint {
     return this.#logStartOffset
+  }
+
+  /** Producer state (KIP-98), kept in step with the log by append, roll, truncation and close. */
+  get producerState(): ProducerStateManager {
+    return this.#producerState
   }
 
   get logEndOffset(): bigint {
@@ -196,7 +210,11 @@ export class UnifiedLog implements PartitionLog {
     const lastOffset = last.lastOffset
     const segment = this.#maybeRoll(batches.length, firstOffset, lastOffset, maxTimestamp)
     segment.append(batches, views, this.config.indexIntervalBytes)
-    for (const view of views) this.#leaderEpochCache.assign(view.partitionLeaderEpoch, view.baseOffset)
+    for (const view of views) {
+      this.#leaderEpochCache.assign(view.partitionLeaderEpoch, view.baseOffset)
+      if (view.producerId >= 0n) this.#producerState.update(batchHeaderOf(view))
+    }
+    this.#producerState.updateMapEndOffset(lastOffset + 1n)
     this.#unflushedMessages += records
     this.#scheduleFlushPolicy()
     return {
@@ -407,6 +425,8 @@ export class UnifiedLog implements PartitionLog {
     if (this.#isClosed) return
     this.#isClosing = true
     await this.flush()
+    // Kafka snapshots producer state on clean shutdown, so the next start replays nothing.
+    if (!this.#isClosed) this.#producerState.takeSnapshot()
     this.#closeFiles()
   }
 
@@ -477,6 +497,9 @@ export class UnifiedLog implements PartitionLog {
     }
     const segment = this.#createSegment(baseOffset)
     this.#segments.push(segment)
+    // The snapshot at each segment's base offset bounds the replay after a crash to the active segment.
+    this.#producerState.updateMapEndOffset(baseOffset)
+    this.#producerState.takeSnapshot()
     // Kafka flushes the segment it rolled away from in the background, moving the recovery point to the new one.
     this.#flushInBackground('flush after segment roll')
     return segment
@@ -536,6 +559,7 @@ export class UnifiedLog implements PartitionLog {
       if (set.has(this.#segments[i] as LogSegment)) this.#segments.splice(i, 1)
     }
     this.#schedulePathRemoval(doomed.flatMap((segment) => segment.markDeleted()))
+    for (const segment of doomed) this.#producerState.deleteSnapshot(segment.baseOffset)
   }
 
   #schedulePathRemoval(paths: string[]): void {
@@ -557,6 +581,18 @@ export class UnifiedLog implements PartitionLog {
     if (this.#logStartOffset > logEndOffset) this.#logStartOffset = logEndOffset
     this.#highWatermark = this.#clampToLog(this.#highWatermark)
     if (this.#recoveryPoint > logEndOffset) this.#recoveryPoint = logEndOffset
+    this.#reloadProducerState()
+  }
+
+  /** Kafka's loadProducerState: the latest snapshot within the log plus the batches after it. */
+  #reloadProducerState(): void {
+    this.#producerState.reload({
+      logStartOffset: this.#logStartOffset,
+      logEndOffset: this.logEndOffset,
+      headersFrom: (offset) => this.batchHeaders(offset),
+      nowMs: this.#clock.now(),
+      warn: this.#warn,
+    })
   }
 
   /** Binary search: the last segment whose base offset is ≤ offset (the first segment if none is). */

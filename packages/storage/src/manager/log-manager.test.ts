@@ -57,6 +57,7 @@ describe('LogManager', () => {
       '00000000000000000000.index',
       '00000000000000000000.log',
       '00000000000000000000.timeindex',
+      '00000000000000000003.snapshot', // producer state, written on close as Kafka does
       'leader-epoch-checkpoint',
       'partition.metadata',
     ])

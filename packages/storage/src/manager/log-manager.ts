@@ -48,6 +48,10 @@ export interface LogManagerOptions {
   logCleanerEnable?: boolean
   /** log.cleaner.backoff.ms, default 15000 */
   logCleanerBackoffMs?: number
+  /** producer.id.expiration.ms, default 86400000 */
+  producerIdExpirationMs?: number
+  /** producer.id.expiration.check.interval.ms, default 600000 */
+  producerIdExpirationCheckIntervalMs?: number
   /** log.initial.task.delay.ms (before the first retention and cleaner pass), default 30000 */
   logInitialTaskDelayMs?: number
   /** Things worth a log line that are not failures: truncated tails, rebuilt indexes, unreadable checkpoints. */
@@ -127,6 +131,7 @@ class DefaultLogManager implements LogManager {
           hadCleanShutdown: state.hadCleanShutdown,
           warn: (message) => this.#warn(`${key}: ${message}`),
           onBackgroundError: this.#onBackgroundError,
+          ...this.#producerStateOptions(),
         })
         this.#logs.set(key, { log, logDir: state })
         this.#cleaner.restoreFirstDirtyOffset(log, state.cleanerOffsets.get(key)?.offset)
@@ -171,6 +176,7 @@ class DefaultLogManager implements LogManager {
       config: options.config ?? this.#configFor(options.topic),
       warn: (message) => this.#warn(`${key}: ${message}`),
       onBackgroundError: this.#onBackgroundError,
+      ...this.#producerStateOptions(),
     })
     this.#logs.set(key, { log, logDir })
     return log
@@ -280,6 +286,11 @@ class DefaultLogManager implements LogManager {
     this.#every('retention', Math.min(initialDelayMs, retentionMs), retentionMs, () => {
       this.deleteOldSegments()
     })
+    // Kafka's PeriodicProducerExpirationCheck.
+    const expirationCheckMs = options.producerIdExpirationCheckIntervalMs ?? 600_000
+    this.#every('producer id expiration', expirationCheckMs, expirationCheckMs, () => {
+      for (const { log } of this.#logs.values()) log.producerState.removeExpiredProducers(this.#clock.now())
+    })
     const highWatermarkMs = options.replicaHighWatermarkCheckpointIntervalMs ?? 5_000
     this.#every('checkpoints', highWatermarkMs, highWatermarkMs, () => this.checkpoint())
     if (options.logCleanerEnable ?? true) {
@@ -359,6 +370,11 @@ class DefaultLogManager implements LogManager {
     }
     writeFileDurablySync(this.#fs, posix.join(log.dir, PARTITION_METADATA_FILE), formatPartitionMetadata(topicId))
     log.topicId = topicId
+  }
+
+  #producerStateOptions(): { producerIdExpirationMs?: number } {
+    const ms = this.#options.producerIdExpirationMs
+    return ms === undefined ? {} : { producerIdExpirationMs: ms }
   }
 
   #checkOpen(): void {

@@ -1,0 +1,187 @@
+// Kafka's ProducerStateManager for one partition: for every producer id its epoch and its last five data batches
+// (KIP-98), kept in step with the log by every append and truncation, and snapshotted to `<offset>.snapshot` at
+// segment roll and on close. Start-up loads the latest snapshot not beyond the log end and replays the batch
+// headers after it, so duplicate detection survives a restart. The rules about which append is acceptable live
+// with the broker (it decides what a client may write); this class only records what the log holds.
+
+import { posix } from 'node:path'
+import type { BatchHeader, ProducerBatchMetadata, ProducerStateEntry, ProducerStateView } from '../api.ts'
+import { writeFileDurablySync } from '../fs/durable-write.ts'
+import type { FileSystem } from '../fs/file-system.ts'
+import { baseOffsetOf, offsetFileName } from '../log/file-names.ts'
+import {
+  CorruptSnapshotError,
+  PRODUCER_SNAPSHOT_SUFFIX,
+  decodeProducerSnapshot,
+  encodeProducerSnapshot,
+  incrementSequence,
+} from './producer-snapshot.ts'
+
+/** ProducerStateEntry.NUM_BATCHES_TO_RETAIN: what max.in.flight.requests.per.connection ≤ 5 needs. */
+export const NUM_BATCHES_TO_RETAIN = 5
+/** producer.id.expiration.ms default (KIP-854 made it separate from transactional.id.expiration.ms). */
+export const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 86_400_000
+
+interface MutableEntry extends ProducerStateEntry {
+  batches: ProducerBatchMetadata[]
+}
+
+export interface LoadProducerStateOptions {
+  fs: FileSystem
+  dir: string
+  logStartOffset: bigint
+  logEndOffset: bigint
+  /** Batch headers from an offset to the log end (the log's batchHeaders). */
+  headersFrom: (offset: bigint) => Iterable<BatchHeader>
+  nowMs: number
+  producerIdExpirationMs: number
+  warn: (message: string) => void
+}
+
+export class ProducerStateManager implements ProducerStateView {
+  readonly #fs: FileSystem
+  readonly #dir: string
+  readonly producerIdExpirationMs: number
+  readonly #producers = new Map<bigint, MutableEntry>()
+  /** The offset up to which the state reflects the log (the next offset a batch would take). */
+  #mapEndOffset = 0n
+
+  constructor(fs: FileSystem, dir: string, producerIdExpirationMs = DEFAULT_PRODUCER_ID_EXPIRATION_MS) {
+    this.#fs = fs
+    this.#dir = dir
+    this.producerIdExpirationMs = producerIdExpirationMs
+  }
+
+  /** Builds the state at start-up: the latest usable snapshot, then the batches after it. */
+  static load(options: LoadProducerStateOptions): ProducerStateManager {
+    const manager = new ProducerStateManager(options.fs, options.dir, options.producerIdExpirationMs)
+    manager.reload(options)
+    return manager
+  }
+
+  get mapEndOffset(): bigint {
+    return this.#mapEndOffset
+  }
+
+  get(producerId: bigint): ProducerStateEntry | undefined {
+    return this.#producers.get(producerId)
+  }
+
+  activeProducers(): Iterable<ProducerStateEntry> {
+    return this.#producers.values()
+  }
+
+  /** Records an appended batch (offsets already assigned). Batches without a producer id change nothing. */
+  update(header: BatchHeader): void {
+    if (header.lastOffset + 1n > this.#mapEndOffset) this.#mapEndOffset = header.lastOffset + 1n
+    if (header.producerId < 0n) return
+    let entry = this.#producers.get(header.producerId)
+    if (entry === undefined) {
+      entry = {
+        producerId: header.producerId,
+        producerEpoch: header.producerEpoch,
+        batches: [],
+        lastTimestamp: -1n,
+        coordinatorEpoch: -1,
+        currentTxnFirstOffset: -1n,
+      }
+      this.#producers.set(header.producerId, entry)
+    }
+    // A new epoch starts a new sequence space: the old epoch's batches can no longer be duplicates.
+    if (entry.producerEpoch !== header.producerEpoch) {
+      entry.producerEpoch = header.producerEpoch
+      entry.batches = []
+    }
+    entry.lastTimestamp = header.maxTimestamp
+    if (header.isControlBatch) {
+      // A transaction marker ends the producer's transaction (the coordinator epoch needs the record: later work).
+      entry.currentTxnFirstOffset = -1n
+      return
+    }
+    if (header.isTransactional && entry.currentTxnFirstOffset < 0n) entry.currentTxnFirstOffset = header.baseOffset
+    if (header.baseSequence < 0) return
+    if (entry.batches.length === NUM_BATCHES_TO_RETAIN) entry.batches.shift()
+    entry.batches.push({
+      firstSeq: header.baseSequence,
+      lastSeq: incrementSequence(header.baseSequence, Number(header.lastOffset - header.baseOffset)),
+      firstOffset: header.baseOffset,
+      lastOffset: header.lastOffset,
+      timestamp: header.maxTimestamp,
+    })
+  }
+
+  /** Moves the map end offset without a batch (a roll to an offset past a gap). */
+  updateMapEndOffset(offset: bigint): void {
+    this.#mapEndOffset = offset
+  }
+
+  /**
+   * Forgets producers whose last write is older than producer.id.expiration.ms and that have no open transaction
+   * (Kafka's removeExpiredProducers): their next write starts over as if new.
+   */
+  removeExpiredProducers(nowMs: number): number {
+    let removed = 0
+    for (const [producerId, entry] of this.#producers) {
+      if (entry.currentTxnFirstOffset < 0n && nowMs - Number(entry.lastTimestamp) >= this.producerIdExpirationMs) {
+        this.#producers.delete(producerId)
+        removed++
+      }
+    }
+    return removed
+  }
+
+  /** Writes `<mapEndOffset>.snapshot` durably (at segment roll and on close). */
+  takeSnapshot(): void {
+    const path = this.#snapshotPath(this.#mapEndOffset)
+    writeFileDurablySync(this.#fs, path, encodeProducerSnapshot(this.#producers.values()))
+  }
+
+  /** Snapshot offsets on disk, ascending. */
+  snapshotOffsets(): bigint[] {
+    return this.#fs
+      .list(this.#dir)
+      .map((name) => baseOffsetOf(name, PRODUCER_SNAPSHOT_SUFFIX))
+      .filter((offset): offset is bigint => offset !== null)
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+  }
+
+  /** Removes the snapshot a deleted segment started with (Kafka deletes them together). */
+  deleteSnapshot(offset: bigint): void {
+    this.#fs.remove(this.#snapshotPath(offset))
+  }
+
+  /**
+   * Rebuilds the state for a log now holding [logStartOffset, logEndOffset) (start-up and truncation): snapshots
+   * beyond the log end describe records that are gone and are removed; the latest remaining one that reads back
+   * is loaded, and the batches after it are replayed.
+   */
+  reload(options: Omit<LoadProducerStateOptions, 'fs' | 'dir' | 'producerIdExpirationMs'>): void {
+    this.#producers.clear()
+    const offsets = this.snapshotOffsets()
+    for (const offset of offsets) if (offset > options.logEndOffset) this.deleteSnapshot(offset)
+    let replayFrom = options.logStartOffset
+    const usable = offsets.filter((offset) => offset <= options.logEndOffset).reverse()
+    for (const offset of usable) {
+      try {
+        const entries = decodeProducerSnapshot(this.#fs.readFile(this.#snapshotPath(offset)))
+        for (const entry of entries) this.#producers.set(entry.producerId, { ...entry, batches: [...entry.batches] })
+        if (offset > replayFrom) replayFrom = offset
+        break
+      } catch (error) {
+        if (!(error instanceof CorruptSnapshotError)) throw error
+        options.warn(`deleting producer snapshot ${offsetFileName(offset, PRODUCER_SNAPSHOT_SUFFIX)}: ${error.message}`)
+        this.deleteSnapshot(offset)
+      }
+    }
+    this.#mapEndOffset = replayFrom
+    if (replayFrom < options.logEndOffset) {
+      for (const header of options.headersFrom(replayFrom)) this.update(header)
+    }
+    this.#mapEndOffset = options.logEndOffset
+    this.removeExpiredProducers(options.nowMs)
+  }
+
+  #snapshotPath(offset: bigint): string {
+    return posix.join(this.#dir, offsetFileName(offset, PRODUCER_SNAPSHOT_SUFFIX))
+  }
+}
