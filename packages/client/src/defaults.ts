@@ -36,6 +36,18 @@ export const consumerDefaults = {
   isolationLevel: 'read_uncommitted',
   autoOffsetReset: 'latest',
   allowAutoTopicCreation: false,
+  groupId: null,
+  groupInstanceId: null,
+  groupProtocol: 'classic',
+  sessionTimeoutMs: 45_000,
+  rebalanceTimeoutMs: 300_000,
+  heartbeatIntervalMs: 3_000,
+  /** Java's default list: eager range first, so a group can later drop it and become cooperative (KIP-429). */
+  partitionAssignors: ['range', 'cooperative-sticky'],
+  /** null: the coordinator's default (its first group.consumer.assignors entry). */
+  serverAssignor: null,
+  autoCommit: true,
+  autoCommitIntervalMs: 5_000,
 } as const
 
 export const adminDefaults = {

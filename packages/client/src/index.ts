@@ -41,6 +41,10 @@ export {
   type PartitionAssignment,
   type RunHandlers,
 } from './consumer/consumer.ts'
+export type { GroupProtocol, RebalanceListener } from './consumer/group-session.ts'
+export type { ConsumerMetrics, PartitionLagMetrics } from './consumer/lag-metrics.ts'
+export type { AssignorName } from './group/assignors.ts'
+export type { CommittedOffset, OffsetToCommit } from './group/offsets.ts'
 export type { ConsumerMessage } from './consumer/fetched-records.ts'
 export type { RecordMetadata } from './producer/accumulator.ts'
 export type { Partitioner, PartitionerArgs } from './producer/partitioner.ts'

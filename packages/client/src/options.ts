@@ -41,6 +41,7 @@ type OptionType =
   | { kind: 'function' }
   | { kind: 'acks' }
   | { kind: 'enum'; values: readonly string[] }
+  | { kind: 'enumList'; values: readonly string[]; aliases?: Readonly<Record<string, string>> }
 
 interface OptionSpec {
   /** The camelCase option name. */
@@ -107,6 +108,29 @@ export const CONSUMER_OPTIONS: readonly OptionSpec[] = [
     type: { kind: 'enum', values: ['earliest', 'latest', 'none'] },
   },
   { name: 'allowAutoTopicCreation', javaName: 'allow.auto.create.topics', type: { kind: 'boolean' } },
+  { name: 'groupId', javaName: 'group.id', type: { kind: 'string' } },
+  { name: 'groupInstanceId', javaName: 'group.instance.id', type: { kind: 'string' } },
+  { name: 'groupProtocol', javaName: 'group.protocol', type: { kind: 'enum', values: ['classic', 'consumer'] } },
+  { name: 'sessionTimeoutMs', javaName: 'session.timeout.ms', type: int(1, INT32_MAX) },
+  // Java's consumer uses max.poll.interval.ms as the rebalance timeout it sends in JoinGroup.
+  { name: 'rebalanceTimeoutMs', javaName: 'max.poll.interval.ms', type: int(1, INT32_MAX) },
+  { name: 'heartbeatIntervalMs', javaName: 'heartbeat.interval.ms', type: int(1, INT32_MAX) },
+  {
+    name: 'partitionAssignors',
+    javaName: 'partition.assignment.strategy',
+    type: {
+      kind: 'enumList',
+      values: ['range', 'roundrobin', 'cooperative-sticky'],
+      aliases: {
+        'org.apache.kafka.clients.consumer.RangeAssignor': 'range',
+        'org.apache.kafka.clients.consumer.RoundRobinAssignor': 'roundrobin',
+        'org.apache.kafka.clients.consumer.CooperativeStickyAssignor': 'cooperative-sticky',
+      },
+    },
+  },
+  { name: 'serverAssignor', javaName: 'group.remote.assignor', type: { kind: 'string' } },
+  { name: 'autoCommit', javaName: 'enable.auto.commit', type: { kind: 'boolean' } },
+  { name: 'autoCommitIntervalMs', javaName: 'auto.commit.interval.ms', type: int(0, INT32_MAX) },
 ]
 
 export const ADMIN_OPTIONS: readonly OptionSpec[] = [
@@ -183,6 +207,19 @@ function parseValue(key: string, value: unknown, type: OptionType, isJavaName: b
         throw invalidOption(key, `must be one of ${type.values.join(', ')}, got ${show(value)}`)
       }
       return value
+    case 'enumList': {
+      const list = typeof value === 'string' ? value.split(',').map((v) => v.trim()) : value
+      if (!Array.isArray(list) || list.length === 0) {
+        throw invalidOption(key, `must be a non-empty list of ${type.values.join(', ')}, got ${show(value)}`)
+      }
+      return list.map((item: unknown) => {
+        const name = typeof item === 'string' ? (type.aliases?.[item] ?? item) : item
+        if (typeof name !== 'string' || !type.values.includes(name)) {
+          throw invalidOption(key, `must list only ${type.values.join(', ')}, got ${show(item)}`)
+        }
+        return name
+      })
+    }
     case 'acks':
       if (value === 'all' || value === -1 || value === '-1') return -1
       if (value === 0 || value === '0') return 0

@@ -2,7 +2,16 @@
 // support. What the client supports is the schema's validVersions, narrowed where the client does not yet speak a
 // version's semantics (the caps below, each with its reason), so new schema versions are not used by accident.
 
-import { ApiVersions, Fetch, ListOffsets, Produce, type ApiSchema, type ApiVersionsResponse } from '@samsa/protocol'
+import {
+  ApiVersions,
+  Fetch,
+  ListOffsets,
+  OffsetCommit,
+  OffsetFetch,
+  Produce,
+  type ApiSchema,
+  type ApiVersionsResponse,
+} from '@samsa/protocol'
 
 interface ClientRange {
   min?: number
@@ -17,6 +26,9 @@ const CLIENT_RANGES = new Map<number, ClientRange>([
   [Fetch.key, { min: 4, max: 12 }],
   // v0 returns a list of old-style offsets instead of one offset.
   [ListOffsets.key, { min: 1 }],
+  // v10 addresses topics by id (KIP-848 follow-up); v1 is the first with a generation and member id.
+  [OffsetCommit.key, { min: 2, max: 9 }],
+  [OffsetFetch.key, { min: 1, max: 9 }],
 ])
 
 export interface VersionRange {

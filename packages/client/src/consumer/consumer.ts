@@ -1,7 +1,8 @@
-// The consumer without groups: assign() partitions (optionally with offsets), then read with an async iterator
+// The consumer: assign() partitions (optionally with offsets), or, with a groupId, subscribe() to topics and let
+// the group (classic or KIP-848, see group-session.ts) decide; then read with an async iterator
 // (`for await (const message of consumer)`) or run({ eachMessage } | { eachBatch }). Positions advance as messages
-// are handed out; seek, pause and resume act on the assignment. Group membership will drive the same
-// SubscriptionState through assign(), and commit positions, without touching the fetcher.
+// are handed out; seek, pause and resume act on the assignment. The group drives the same SubscriptionState the
+// manual assignment does, so the fetcher knows nothing about groups.
 
 import { Cluster } from '../cluster/cluster.ts'
 import type { TopicPartition } from '../cluster/sharding.ts'
@@ -17,8 +18,19 @@ import {
   type JavaProperties,
   type ResolvedCommonOptions,
 } from '../options.ts'
+import type { AssignorName } from '../group/assignors.ts'
+import { withoutPartitions } from '../group/membership.ts'
+import { fetchCommittedOffsets, type CommittedOffset, type OffsetToCommit } from '../group/offsets.ts'
 import type { ConsumerMessage } from './fetched-records.ts'
 import { Fetcher, type FetchedBatch } from './fetcher.ts'
+import {
+  GroupSession,
+  type ConsumerInternals,
+  type GroupProtocol,
+  type GroupSessionOptions,
+  type RebalanceListener,
+} from './group-session.ts'
+import { LagMetrics, type ConsumerMetrics } from './lag-metrics.ts'
 import { SubscriptionState } from './subscription-state.ts'
 
 export interface ConsumerOptions extends CommonOptions {
@@ -29,9 +41,26 @@ export interface ConsumerOptions extends CommonOptions {
   isolationLevel?: IsolationLevelName
   autoOffsetReset?: AutoOffsetReset
   allowAutoTopicCreation?: boolean
+  /** Joins this consumer group; needed for subscribe() and commits. */
+  groupId?: string
+  /** Static membership (KIP-345): a restart within sessionTimeoutMs keeps the assignment without a rebalance. */
+  groupInstanceId?: string
+  /** 'classic' (JoinGroup/SyncGroup, client-side assignors) or 'consumer' (KIP-848, the broker assigns). */
+  groupProtocol?: GroupProtocol
+  sessionTimeoutMs?: number
+  /** How long the group waits for members to rejoin (Java: max.poll.interval.ms). */
+  rebalanceTimeoutMs?: number
+  heartbeatIntervalMs?: number
+  /** Classic protocol: the assignors offered, in order of preference. */
+  partitionAssignors?: readonly AssignorName[]
+  /** Consumer protocol: the broker-side assignor ('uniform' or 'range'). */
+  serverAssignor?: string
+  autoCommit?: boolean
+  autoCommitIntervalMs?: number
 }
 
-interface ResolvedConsumerOptions extends ResolvedCommonOptions {
+interface ResolvedConsumerOptions extends ResolvedCommonOptions, Omit<GroupSessionOptions, 'groupId'> {
+  groupId: string | null
   fetchMinBytes: number
   fetchMaxBytes: number
   maxPartitionFetchBytes: number
@@ -65,6 +94,11 @@ export class Consumer implements AsyncIterable<ConsumerMessage> {
   #isRunning = false
   /** Bumped by assign and seek, so a batch being handed out stops when its positions no longer hold. */
   #moves = 0
+  readonly #group: GroupSession | null
+  readonly #lag = new LagMetrics()
+  readonly #groupInstanceId: string | null
+  #groupErrors: unknown[] = []
+  #delivering: { topic: string; partition: number; done: Promise<void> } | null = null
 
   constructor(input: ConsumerOptions | (Partial<ConsumerOptions> & JavaProperties)) {
     const options = parseOptions(
@@ -78,11 +112,73 @@ export class Consumer implements AsyncIterable<ConsumerMessage> {
       ...options,
       isolationLevel: isolationLevelCode(options.isolationLevel),
     })
+    const { groupId } = options
+    this.#groupInstanceId = options.groupInstanceId
+    this.#group =
+      groupId === null ? null : new GroupSession(this.#cluster, { ...options, groupId }, this.#groupInternals())
+  }
+
+  /**
+   * Joins the group (groupId) and consumes what it assigns: the topics listed, or every topic matching the pattern
+   * (checked again on each rebalance). Calling it again changes the subscription.
+   */
+  subscribe(topics: readonly string[] | RegExp, listener: RebalanceListener = {}): void {
+    this.#checkOpen()
+    if (this.#group === null) throw invalidArgument('subscribe() needs the groupId option')
+    if (!(topics instanceof RegExp) && (!Array.isArray(topics) || topics.some((t) => typeof t !== 'string'))) {
+      throw invalidArgument('subscribe() takes an array of topic names or a RegExp')
+    }
+    this.#group.subscribe(topics, listener)
+  }
+
+  /** Who this consumer is in its group (Java's groupMetadata()); generationId is the member epoch for KIP-848. */
+  groupMetadata(): { groupId: string | null; memberId: string; generationId: number; groupInstanceId: string | null } {
+    const membership = this.#group?.membership
+    return {
+      groupId: this.#group?.coordinator.groupId ?? null,
+      memberId: membership?.memberId ?? '',
+      generationId: membership?.generationId ?? -1,
+      groupInstanceId: this.#groupInstanceId,
+    }
+  }
+
+  /**
+   * Commits the given offsets (the next offset to read, per partition), or else the offset after the last
+   * message the application finished with in each assigned partition. Resolves once the coordinator has them.
+   */
+  async commit(offsets?: readonly OffsetToCommit[]): Promise<void> {
+    this.#checkOpen()
+    if (this.#group === null) throw invalidArgument('commit() needs the groupId option')
+    await this.#group.commit(offsets)
+  }
+
+  /** commit() without waiting; `callback` hears how it went. */
+  commitAsync(offsets?: readonly OffsetToCommit[], callback?: (error: unknown) => void): void {
+    this.commit(offsets).then(
+      () => callback?.(null),
+      (error: unknown) => callback?.(error),
+    )
+  }
+
+  /** The group's committed offsets for these partitions (-1n: none). */
+  async committed(partitions: readonly TopicPartition[]): Promise<CommittedOffset[]> {
+    this.#checkOpen()
+    if (this.#group === null) throw invalidArgument('committed() needs the groupId option')
+    const group = this.#group
+    return this.#cluster.retrying(Date.now() + this.#cluster.options.requestTimeoutMs, () =>
+      fetchCommittedOffsets(group.coordinator, partitions),
+    )
+  }
+
+  /** Lag per assigned partition (records-lag, records-lag-avg, records-lag-max) and totals. */
+  metrics(): ConsumerMetrics {
+    return this.#lag.snapshot(this.#subscriptions.all())
   }
 
   /** Replaces the assignment with these partitions. */
   assign(partitions: readonly PartitionAssignment[]): void {
     this.#checkOpen()
+    if (this.#group?.membership != null) throw invalidArgument('assign() cannot be used after subscribe()')
     for (const p of partitions) {
       if (typeof p.topic !== 'string' || !Number.isInteger(p.partition) || p.partition < 0) {
         throw invalidArgument(`not a topic partition: ${JSON.stringify({ topic: p.topic, partition: p.partition })}`)
@@ -137,10 +233,14 @@ export class Consumer implements AsyncIterable<ConsumerMessage> {
     for (;;) {
       if (this.#isClosed) return null
       const errors = this.#fetcher.takeErrors()
+      errors.push(...this.#groupErrors.splice(0))
       if (errors.length === 1) throw errors[0]
       if (errors.length > 1) throw new AggregateError(errors, `${errors.length} fetch errors`)
       const batch = this.#fetcher.takeBatch()
-      if (batch !== null) return toConsumerBatch(batch)
+      if (batch !== null) {
+        this.#lag.record(batch.topic, batch.partition, batch.highWatermark, batch.nextOffset, batch.messages.length)
+        return toConsumerBatch(batch)
+      }
       // Nothing can change between takeBatch() and here: both run in one turn of the event loop.
       await this.#fetcher.changed()
     }
@@ -154,7 +254,12 @@ export class Consumer implements AsyncIterable<ConsumerMessage> {
       for (const message of batch.messages) {
         // A seek or assign during iteration wins: the rest of this batch is no longer where the consumer is.
         if (this.#moves !== moves || this.#isClosed) break
-        yield message
+        try {
+          yield message
+        } finally {
+          // The application asked for the next message (or stopped): it is done with this one.
+          this.#group?.markConsumed(message)
+        }
       }
     }
   }
@@ -173,12 +278,15 @@ export class Consumer implements AsyncIterable<ConsumerMessage> {
         if (batch === null) return
         if ('eachBatch' in handlers) {
           await this.#deliver(batch, batch.messages[0], () => handlers.eachBatch(batch))
+          const last = batch.messages.at(-1)
+          if (last !== undefined) this.#group?.markConsumed(last)
           continue
         }
         const moves = this.#moves
         for (const message of batch.messages) {
           if (this.#moves !== moves || this.#isClosed) break
           await this.#deliver(batch, message, () => handlers.eachMessage(message))
+          this.#group?.markConsumed(message)
         }
       }
     } finally {
@@ -190,7 +298,11 @@ export class Consumer implements AsyncIterable<ConsumerMessage> {
     if (this.#isClosed) return
     this.#isClosed = true
     this.#fetcher.stop()
-    await this.#cluster.close()
+    try {
+      await this.#group?.close()
+    } finally {
+      await this.#cluster.close()
+    }
   }
 
   /** Runs a handler; on failure the partition goes back to `from`, so the next read redelivers it. */
@@ -199,8 +311,10 @@ export class Consumer implements AsyncIterable<ConsumerMessage> {
     from: ConsumerMessage | undefined,
     handle: () => Promise<void> | void,
   ): Promise<void> {
+    const done = Promise.resolve().then(handle)
+    this.#delivering = { topic: batch.topic, partition: batch.partition, done }
     try {
-      await handle()
+      await done
     } catch (error) {
       if (from !== undefined && !this.#isClosed) {
         this.#subscriptions.seek(batch.topic, batch.partition, from.offset)
@@ -208,7 +322,40 @@ export class Consumer implements AsyncIterable<ConsumerMessage> {
       }
       this.#fetcher.pump()
       throw error
+    } finally {
+      this.#delivering = null
     }
+  }
+
+  /** The consumer as the group session sees it. */
+  #groupInternals(): ConsumerInternals {
+    const current = () => this.#subscriptions.all().map((s) => ({ topic: s.topic, partition: s.partition }))
+    return {
+      assignment: current,
+      isAssigned: (topic, partition) => this.#subscriptions.get(topic, partition) !== undefined,
+      addPartitions: (partitions) => {
+        this.#subscriptions.assign([...current(), ...partitions])
+        this.#afterAssignmentChange(partitions)
+      },
+      removePartitions: (partitions) => {
+        this.#subscriptions.assign(withoutPartitions(current(), partitions))
+        this.#lag.forget(partitions)
+        this.#afterAssignmentChange([])
+      },
+      deliveryInProgress: () => this.#delivering,
+      fail: (error) => {
+        this.#groupErrors.push(error)
+        this.#fetcher.wake()
+      },
+    }
+  }
+
+  #afterAssignmentChange(added: readonly TopicPartition[]): void {
+    this.#moves++
+    if (added.length > 0) {
+      void this.#cluster.refreshMetadata(new Set(added.map((p) => p.topic))).catch(() => undefined)
+    }
+    this.#fetcher.pump()
   }
 
   #checkOpen(): void {

@@ -142,6 +142,11 @@ export class Fetcher {
     })
   }
 
+  /** Wakes whoever waits in changed(), e.g. to see an error raised outside the fetcher. */
+  wake(): void {
+    this.#signal()
+  }
+
   stop(): void {
     this.#isStopped = true
     clearTimeout(this.#timer)

@@ -1,0 +1,78 @@
+// Consumer lag per partition, as the Java consumer's fetch-manager metrics name it: records-lag (now),
+// records-lag-avg and records-lag-max (over every sample). A sample is taken whenever a Fetch answer's high
+// watermark meets the position: lag = high watermark − position, never below zero.
+
+import type { TopicPartition } from '../cluster/sharding.ts'
+import { partitionKey } from './subscription-state.ts'
+
+export interface PartitionLagMetrics extends TopicPartition {
+  /** The next offset to deliver (null until known). */
+  position: bigint | null
+  /** From the last Fetch answer; -1n until one arrived. */
+  highWatermark: bigint
+  'records-lag': number | null
+  'records-lag-avg': number | null
+  'records-lag-max': number | null
+}
+
+export interface ConsumerMetrics {
+  /** The largest current lag over the assigned partitions. */
+  'records-lag-max': number | null
+  'records-consumed-total': number
+  partitions: PartitionLagMetrics[]
+}
+
+interface LagSamples {
+  count: number
+  sum: number
+  max: number
+}
+
+export class LagMetrics {
+  readonly #samples = new Map<string, LagSamples>()
+  #recordsConsumed = 0
+
+  record(topic: string, partition: number, highWatermark: bigint, position: bigint, records: number): void {
+    this.#recordsConsumed += records
+    if (highWatermark < 0n) return
+    const lag = Number(highWatermark > position ? highWatermark - position : 0n)
+    const key = partitionKey(topic, partition)
+    const samples = this.#samples.get(key) ?? { count: 0, sum: 0, max: 0 }
+    samples.count++
+    samples.sum += lag
+    samples.max = Math.max(samples.max, lag)
+    this.#samples.set(key, samples)
+  }
+
+  /** Drops the history of partitions no longer assigned. */
+  forget(partitions: readonly TopicPartition[]): void {
+    for (const p of partitions) this.#samples.delete(partitionKey(p.topic, p.partition))
+  }
+
+  snapshot(
+    partitions: readonly (TopicPartition & { position: bigint | null; highWatermark: bigint })[],
+  ): ConsumerMetrics {
+    const out = partitions.map((p): PartitionLagMetrics => {
+      const samples = this.#samples.get(partitionKey(p.topic, p.partition))
+      const lag =
+        p.position === null || p.highWatermark < 0n
+          ? null
+          : Number(p.highWatermark > p.position ? p.highWatermark - p.position : 0n)
+      return {
+        topic: p.topic,
+        partition: p.partition,
+        position: p.position,
+        highWatermark: p.highWatermark,
+        'records-lag': lag,
+        'records-lag-avg': samples === undefined ? null : samples.sum / samples.count,
+        'records-lag-max': samples === undefined ? null : samples.max,
+      }
+    })
+    const lags = out.flatMap((p) => (p['records-lag'] === null ? [] : [p['records-lag']]))
+    return {
+      'records-lag-max': lags.length === 0 ? null : Math.max(...lags),
+      'records-consumed-total': this.#recordsConsumed,
+      partitions: out,
+    }
+  }
+}
