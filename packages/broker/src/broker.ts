@@ -22,6 +22,7 @@ import { ConfigResolver } from './config/config-resolver.ts'
 import { loadBrokerConfig, type ConfigInput, type StaticBrokerConfig } from './config/load.ts'
 import { formatEndpoint, type Endpoint } from './config/listeners.ts'
 import { createGroupCoordinator } from './coordinator/group/create-group-coordinator.ts'
+import { ProducerIdManager } from './coordinator/txn/producer-id-manager.ts'
 import { allHandlers } from './handlers/index.ts'
 import { consoleLogger, type Logger } from './logger.ts'
 import { ConfigControl, InProcessMetadataStore, TopicControl } from './metadata/index.ts'
@@ -101,9 +102,10 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     clusterDefaults: () => store.brokerConfigs(null),
   })
   const v = config.values
+  const fileSystem = options.fs ?? new NodeFileSystem()
   const logManager = await openLogManager({
     logDirs,
-    fs: new TailCachingFileSystem(options.fs ?? new NodeFileSystem(), {
+    fs: new TailCachingFileSystem(fileSystem, {
       maxBytes: Number(v['samsa.log.tail.cache.bytes']),
     }),
     clock,
@@ -115,6 +117,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     logFlushStartOffsetCheckpointIntervalMs: v['log.flush.start.offset.checkpoint.interval.ms'],
     logCleanerEnable: v['log.cleaner.enable'],
     logCleanerBackoffMs: v['log.cleaner.backoff.ms'],
+    producerIdExpirationMs: v['producer.id.expiration.ms'],
     warn: (m) => logger.warn(m),
     onBackgroundError: (e, context) => logger.error(`storage background task failed: ${context}`, e),
   })
@@ -142,6 +145,8 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     configResolver: configs,
     partitions,
     groups,
+    // Next to the metadata file, so both move together if log.dirs is reordered.
+    producerIds: ProducerIdManager.open(fileSystem, metadataDir, nodeId),
     logger,
     apiVersions: () => registry.apiVersions(),
     endpointOf: (id, listenerName): AdvertisedEndpoint | undefined => {

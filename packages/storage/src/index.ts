@@ -11,6 +11,7 @@ export {
   UnexpectedAppendOffsetError,
 } from './errors.ts'
 export type { FileHandle, FileSystem } from './fs/file-system.ts'
+export { writeFileDurably, writeFileDurablySync } from './fs/durable-write.ts'
 export { NodeFileSystem } from './fs/node-file-system.ts'
 export { MemoryFileSystem, type CrashOptions } from './fs/memory-file-system.ts'
 export { TailCachingFileSystem } from './fs/tail-cache.ts'

@@ -19,6 +19,7 @@ import { apiVersionsHandler } from './18-api-versions.ts'
 import { createTopicsHandler } from './19-create-topics.ts'
 import { deleteTopicsHandler } from './20-delete-topics.ts'
 import { deleteRecordsHandler } from './21-delete-records.ts'
+import { initProducerIdHandler } from './22-init-producer-id.ts'
 import { offsetForLeaderEpochHandler } from './23-offset-for-leader-epoch.ts'
 import { describeConfigsHandler } from './32-describe-configs.ts'
 import { alterConfigsHandler } from './33-alter-configs.ts'
@@ -50,6 +51,7 @@ export const allHandlers: readonly AnyHandler[] = [
   anyHandler(createTopicsHandler),
   anyHandler(deleteTopicsHandler),
   anyHandler(deleteRecordsHandler),
+  anyHandler(initProducerIdHandler),
   anyHandler(offsetForLeaderEpochHandler),
   anyHandler(describeConfigsHandler),
   anyHandler(alterConfigsHandler),

@@ -3,6 +3,7 @@
 
 import type { ConfigResolver } from '../config/config-resolver.ts'
 import type { GroupCoordinator } from '../coordinator/group/index.ts'
+import type { ProducerIdManager } from '../coordinator/txn/producer-id-manager.ts'
 import type { Logger } from '../logger.ts'
 import type { ConfigControl, MetadataStore, TopicControl } from '../metadata/index.ts'
 import type { PartitionManager } from '../partitions/index.ts'
@@ -22,6 +23,8 @@ export interface BrokerServices {
   readonly configResolver: ConfigResolver
   readonly partitions: PartitionManager
   readonly groups: GroupCoordinator
+  /** Producer ids for InitProducerId (idempotent producers). */
+  readonly producerIds: ProducerIdManager
   readonly logger: Logger
   /** [apiKey, minVersion, maxVersion] of every implemented API, for ApiVersions. */
   apiVersions(): readonly { apiKey: number; minVersion: number; maxVersion: number }[]

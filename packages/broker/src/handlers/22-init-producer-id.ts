@@ -1,0 +1,30 @@
+// InitProducerId (22): v0-5.
+// Behaviour: an idempotent producer (transactionalId null) gets a fresh producer id with epoch 0, from blocks that
+// never repeat across restarts (coordinator/txn/producer-id-manager.ts). As in Kafka's TransactionCoordinator, a
+// producerId/epoch pair sent with v3+ by an idempotent producer is not bumped: without a transactional id there is
+// no state that could prove the pair is the caller's, so Kafka always answers a new id (the Java client bumps an
+// idempotent producer's epoch locally, KIP-360, and asks for a new id only when that is not possible).
+// A transactional id answers COORDINATOR_NOT_AVAILABLE: the transaction coordinator is not built yet, and this is
+// what Kafka answers while no coordinator can serve the id. It is retriable and honest: librdkafka's
+// init_transactions() and kafkajs' transaction() retry and then fail naming the coordinator, instead of a fatal
+// error that points somewhere else (TRANSACTIONAL_ID_AUTHORIZATION_FAILED would blame ACLs).
+// Not implemented: transactional ids (epoch bumps, fencing, KIP-360/KIP-588/KIP-890 paths), authorization
+// (IDEMPOTENT_WRITE / TRANSACTIONAL_ID WRITE), v6 (KIP-939, unstable in Kafka).
+
+import { ErrorCode, InitProducerId } from '@samsa/protocol'
+import { defineHandler } from '../server/handler.ts'
+
+export const initProducerIdHandler = defineHandler(
+  InitProducerId,
+  { minVersion: 0, maxVersion: 5 },
+  {
+    handle(req, ctx) {
+      if (req.transactionalId !== null) {
+        return { throttleTimeMs: 0, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, producerId: -1n, producerEpoch: -1 }
+      }
+      const producerId = ctx.broker.producerIds.generateProducerId()
+      return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId, producerEpoch: 0 }
+    },
+    errorResponse: (_req, errorCode) => ({ throttleTimeMs: 0, errorCode, producerId: -1n, producerEpoch: -1 }),
+  },
+)
