@@ -222,14 +222,25 @@ export function childGroupMember(child: ChildProcess, name: string): GroupMember
     if (event.assigned) assignments.push([...event.assigned].sort((x, y) => x - y))
     if (event.record) records.push({ partition: event.record[0], offset: event.record[1] })
   })
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  let stopping = false
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code, signal) => {
+      // a member that dies on its own would otherwise only show as a wait that timed out
+      if (!stopping) console.error(`group member ${name} exited (${code ?? signal}); stderr tail:\n${stderr}`)
+      resolve(code)
+    }),
+  )
   return {
     records,
     assignments,
     async stop() {
+      stopping = true
       child.stdin?.end('stop\n')
       // closing commits and (for a dynamic member) leaves: bounded, then SIGTERM and SIGKILL
-      const code = await Promise.race([exited, new Promise<'late'>((r) => setTimeout(() => r('late'), 30_000))])
+      let timer: NodeJS.Timeout | undefined
+      const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), 30_000)))
+      const code = await Promise.race([exited, late])
+      clearTimeout(timer)
       if (code === 'late') await stopChild(child, 5_000)
       if (code !== 0) assert.fail(`member ${name} did not close cleanly (${code}); stderr tail:\n${stderr}`)
     },
