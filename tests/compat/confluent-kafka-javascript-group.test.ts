@@ -86,3 +86,20 @@ staticMembershipScenario({
     startMember: (options) => startMember(target, options, { config: { 'group.instance.id': options.instanceId } }),
   }),
 })
+
+// KIP-848 rebalances are incremental by design, and its static members leave "temporarily" (member epoch -2) on
+// close: the same two scenarios with group.protocol=consumer.
+const kip848 = (options: MemberOptions): MemberOptions => ({ ...options, protocol: 'consumer' })
+
+cooperativeScenario({
+  client: 'confluent-js-kip848',
+  driver: (target) => ({ startMember: (options) => startMember(target, kip848(options)) }),
+})
+
+staticMembershipScenario({
+  client: 'confluent-js-kip848',
+  driver: (target) => ({
+    startMember: (options) =>
+      startMember(target, kip848(options), { config: { 'group.instance.id': options.instanceId } }),
+  }),
+})
