@@ -99,6 +99,8 @@ export class Consumer implements AsyncIterable<ConsumerMessage> {
   readonly #groupInstanceId: string | null
   #groupErrors: unknown[] = []
   #delivering: { topic: string; partition: number; done: Promise<void> } | null = null
+  /** The message the iterator handed out and the application is working on. */
+  #handedOut: ConsumerMessage | null = null
 
   constructor(input: ConsumerOptions | (Partial<ConsumerOptions> & JavaProperties)) {
     const options = parseOptions(
@@ -149,6 +151,9 @@ export class Consumer implements AsyncIterable<ConsumerMessage> {
   async commit(offsets?: readonly OffsetToCommit[]): Promise<void> {
     this.#checkOpen()
     if (this.#group === null) throw invalidArgument('commit() needs the groupId option')
+    // Committing from inside the loop body means the application is done with the message it holds (Java
+    // commits the position after everything poll() returned).
+    if (offsets === undefined && this.#handedOut !== null) this.#group.markConsumed(this.#handedOut)
     await this.#group.commit(offsets)
   }
 
@@ -251,14 +256,29 @@ export class Consumer implements AsyncIterable<ConsumerMessage> {
       const batch = await this.nextBatch()
       if (batch === null) return
       const moves = this.#moves
-      for (const message of batch.messages) {
-        // A seek or assign during iteration wins: the rest of this batch is no longer where the consumer is.
-        if (this.#moves !== moves || this.#isClosed) break
-        try {
-          yield message
-        } finally {
-          // The application asked for the next message (or stopped): it is done with this one.
-          this.#group?.markConsumed(message)
+      let next = 0
+      try {
+        for (const message of batch.messages) {
+          // A seek or assign during iteration wins: the rest of this batch is no longer where the consumer is.
+          if (this.#moves !== moves || this.#isClosed) break
+          next++
+          this.#handedOut = message
+          try {
+            yield message
+          } finally {
+            // The application asked for the next message (or stopped): it is done with this one.
+            this.#handedOut = null
+            this.#group?.markConsumed(message)
+          }
+        }
+      } finally {
+        // Leaving the loop early (break, return, throw) must not skip the rest of the batch: the next read
+        // starts right after the last message handed out, as Java's position does.
+        const rest = batch.messages[next]
+        if (rest !== undefined && this.#moves === moves && !this.#isClosed) {
+          this.#subscriptions.seek(batch.topic, batch.partition, rest.offset)
+          this.#moves++
+          this.#fetcher.pump()
         }
       }
     }

@@ -1,0 +1,197 @@
+// Group membership beyond splitting partitions: a handler slower than the session timeout keeps its place,
+// offsets resume exactly where the last commit left them, a static member restarts without a rebalance, and the
+// consumer reports its lag.
+
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+import { createAdmin, type Admin } from '../admin/admin.ts'
+import type { ConsumerMessage } from '../consumer/fetched-records.ts'
+import { createProducer, type Producer } from '../producer/producer.ts'
+import { uniqueTopic, type TestBroker } from '../testing.ts'
+import { fastGroupOptions, RecordingMember, startGroupTestBroker } from './group-testing.ts'
+
+let broker: TestBroker
+let admin: Admin
+let producer: Producer
+
+before(async () => {
+  broker = await startGroupTestBroker()
+  admin = createAdmin({ bootstrapServers: broker.bootstrapServers })
+  producer = createProducer({ bootstrapServers: broker.bootstrapServers, lingerMs: 0 })
+})
+
+after(async () => {
+  await producer.close()
+  await admin.close()
+  await broker.stop()
+})
+
+async function topicWithMessages(numPartitions: number, count: number, batchPerMessage = false): Promise<string> {
+  const topic = uniqueTopic('group')
+  await admin.createTopics({ topics: [{ topic, numPartitions }] })
+  const messages = Array.from({ length: count }, (_, i) => ({ value: `m${i}`, partition: 0 }))
+  if (!batchPerMessage) await producer.send({ topic, messages })
+  else for (const message of messages) await producer.send({ topic, messages: [message] })
+  return topic
+}
+
+for (const groupProtocol of ['classic', 'consumer'] as const) {
+  test(
+    `${groupProtocol}: a handler slower than the session timeout does not cost the membership`,
+    { timeout: 30_000 },
+    async () => {
+      const topic = await topicWithMessages(1, 3)
+      const member = new RecordingMember(broker.bootstrapServers, {
+        groupId: uniqueTopic('g'),
+        groupProtocol,
+        autoOffsetReset: 'earliest',
+      })
+      try {
+        member.subscribe([topic])
+        const seen: bigint[] = []
+        let generationBefore = -1
+        let memberIdBefore = ''
+        const done = new Promise<void>((resolve, reject) => {
+          member.consumer
+            .run({
+              eachMessage: async (message: ConsumerMessage) => {
+                seen.push(message.offset)
+                if (message.offset === 0n) {
+                  generationBefore = member.consumer.groupMetadata().generationId
+                  memberIdBefore = member.consumer.groupMetadata().memberId
+                  // Longer than the session timeout, without blocking the event loop: only a heartbeat that
+                  // runs on its own timer keeps the member in the group meanwhile.
+                  await new Promise((r) => setTimeout(r, fastGroupOptions.sessionTimeoutMs + 1500))
+                }
+                if (seen.length === 3) resolve()
+              },
+            })
+            .catch(reject)
+        })
+        await done
+        assert.deepEqual(seen, [0n, 1n, 2n])
+        assert.equal(member.revokedCalls.length, 0)
+        assert.equal(member.lostCalls.length, 0)
+        assert.equal(member.consumer.groupMetadata().memberId, memberIdBefore)
+        assert.equal(member.consumer.groupMetadata().generationId, generationBefore)
+      } finally {
+        await member.consumer.close()
+      }
+    },
+  )
+
+  test(
+    `${groupProtocol}: a restarted member resumes after the last commit, with no loss and no repeat`,
+    { timeout: 30_000 },
+    async () => {
+      const topic = await topicWithMessages(1, 10)
+      const groupId = uniqueTopic('g')
+      const options = { groupId, groupProtocol, autoOffsetReset: 'earliest', autoCommit: false } as const
+      const first = new RecordingMember(broker.bootstrapServers, options)
+      const firstSeen: bigint[] = []
+      try {
+        first.subscribe([topic])
+        for await (const message of first.consumer) {
+          firstSeen.push(message.offset)
+          if (message.offset === 5n) {
+            await first.consumer.commit()
+            break
+          }
+        }
+        // Read past the commit without committing: these must come again.
+        for await (const message of first.consumer) {
+          firstSeen.push(message.offset)
+          if (message.offset === 7n) break
+        }
+      } finally {
+        await first.consumer.close()
+      }
+      assert.deepEqual(firstSeen, [0n, 1n, 2n, 3n, 4n, 5n, 6n, 7n])
+      const second = new RecordingMember(broker.bootstrapServers, { ...options, autoCommit: true })
+      const secondSeen: bigint[] = []
+      try {
+        second.subscribe([topic])
+        for await (const message of second.consumer) {
+          secondSeen.push(message.offset)
+          if (message.offset === 9n) break
+        }
+      } finally {
+        await second.consumer.close() // auto commit commits 10 on close
+      }
+      assert.deepEqual(secondSeen, [6n, 7n, 8n, 9n])
+      const third = new RecordingMember(broker.bootstrapServers, options)
+      try {
+        third.subscribe([topic])
+        await third.until(() => third.owned().length === 1)
+        const [committed] = await third.consumer.committed([{ topic, partition: 0 }])
+        assert.equal(committed?.offset, 10n)
+      } finally {
+        await third.consumer.close()
+      }
+    },
+  )
+}
+
+test(
+  'classic: a static member that restarts within the session timeout gets its partitions back without a rebalance',
+  { timeout: 30_000 },
+  async () => {
+    const topic = await topicWithMessages(2, 0)
+    const groupId = uniqueTopic('g')
+    const options = { groupId, groupProtocol: 'classic', partitionAssignors: ['range'] } as const
+    const stay = new RecordingMember(broker.bootstrapServers, { ...options, groupInstanceId: 'stay' })
+    let restart = new RecordingMember(broker.bootstrapServers, { ...options, groupInstanceId: 'restart' })
+    try {
+      stay.subscribe([topic])
+      restart.subscribe([topic])
+      await Promise.all([
+        stay.until(() => stay.owned().length === 1),
+        restart.until(() => restart.owned().length === 1),
+      ])
+      const before = {
+        stay: stay.owned(),
+        restart: restart.owned(),
+        generation: stay.consumer.groupMetadata().generationId,
+      }
+      const revokedBefore = stay.revokedCalls.length
+      await restart.consumer.close() // a static member does not send LeaveGroup
+      restart = new RecordingMember(broker.bootstrapServers, { ...options, groupInstanceId: 'restart' })
+      restart.subscribe([topic])
+      await restart.until(() => restart.owned().length === 1)
+      assert.deepEqual(restart.owned(), before.restart)
+      assert.deepEqual(stay.owned(), before.stay)
+      assert.equal(restart.consumer.groupMetadata().generationId, before.generation)
+      assert.equal(stay.consumer.groupMetadata().generationId, before.generation)
+      assert.equal(stay.revokedCalls.length, revokedBefore)
+    } finally {
+      await restart.consumer.close()
+      await stay.consumer.close()
+    }
+  },
+)
+
+test('metrics report records-lag, records-lag-avg and records-lag-max per partition', { timeout: 30_000 }, async () => {
+  const topic = await topicWithMessages(1, 20, true)
+  const member = new RecordingMember(broker.bootstrapServers, {
+    groupId: uniqueTopic('g'),
+    autoOffsetReset: 'earliest',
+    maxPartitionFetchBytes: 1, // one batch per fetch, so the lag is sampled while it shrinks
+  })
+  try {
+    member.subscribe([topic])
+    let count = 0
+    for await (const message of member.consumer) {
+      if (++count === 20 || message.offset === 19n) break
+    }
+    const metrics = member.consumer.metrics()
+    const [partition] = metrics.partitions
+    assert.equal(partition?.highWatermark, 20n)
+    assert.equal(partition?.['records-lag'], 0)
+    assert.equal(metrics['records-lag-max'], 0)
+    assert.ok((partition?.['records-lag-max'] ?? 0) > 0)
+    assert.ok((partition?.['records-lag-avg'] ?? 0) > 0)
+    assert.ok((partition?.['records-lag-avg'] ?? 0) <= (partition?.['records-lag-max'] ?? 0))
+  } finally {
+    await member.consumer.close()
+  }
+})
