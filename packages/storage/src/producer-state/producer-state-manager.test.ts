@@ -105,7 +105,7 @@ describe('ProducerStateManager', () => {
       ],
     )
     assert.equal(entries[0]?.batches[0]?.firstOffset, 20n)
-    bytes[bytes.length - 1] ^= 1
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 1, bytes.length - 1)
     assert.throws(() => decodeProducerSnapshot(bytes), CorruptSnapshotError)
   })
 })
@@ -180,7 +180,7 @@ describe('producer state in the log', () => {
     await log.close()
     const path = `${DIR}/00000000000000000002.snapshot`
     const bytes = fs.readFile(path)
-    bytes[bytes.length - 1] ^= 1
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 1, bytes.length - 1)
     fs.writeFile(path, bytes)
     const warnings: string[] = []
     const reopened = UnifiedLog.open({
