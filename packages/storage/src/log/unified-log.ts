@@ -22,6 +22,7 @@ import { checkFollowerOffsets, splitForAppend } from './append-validation.ts'
 import type { LeaderEpochFileCache } from './leader-epoch-cache.ts'
 import { loadLog, type LoadedLog } from './log-loader.ts'
 import { LogSegment, batchHeaderOf, type TimestampAndOffset } from './log-segment.ts'
+import { rethrowLater, segmentIndexFor } from './segment-search.ts'
 
 export interface UnifiedLogOptions {
   topic: string
@@ -35,8 +36,7 @@ export interface UnifiedLogOptions {
   highWatermark: bigint | undefined
   /** Failures of work the log started on its own (a flush after a roll, flush.ms, delayed file removal). */
   onBackgroundError: (error: unknown, context: string) => void
-  /** producer.id.expiration.ms (default one day). */
-  producerIdExpirationMs?: number
+  producerIdExpirationMs?: number // producer.id.expiration.ms, default one day
   warn?: (message: string) => void
 }
 
@@ -119,7 +119,7 @@ export class UnifiedLog implements PartitionLog {
       onBackgroundError: options.onBackgroundError ?? rethrowLater,
     })
     log.#wasRecovered = loaded.recovered
-    log.#reloadProducerState()
+    log.#producerState.reloadFor(log, options.clock.now(), log.#warn) // Kafka's loadProducerState
     return log
   }
 
@@ -210,10 +210,8 @@ export class UnifiedLog implements PartitionLog {
     const lastOffset = last.lastOffset
     const segment = this.#maybeRoll(batches.length, firstOffset, lastOffset, maxTimestamp)
     segment.append(batches, views, this.config.indexIntervalBytes)
-    for (const view of views) {
-      this.#leaderEpochCache.assign(view.partitionLeaderEpoch, view.baseOffset)
-      if (view.producerId >= 0n) this.#producerState.update(batchHeaderOf(view))
-    }
+    for (const view of views) this.#leaderEpochCache.assign(view.partitionLeaderEpoch, view.baseOffset)
+    for (const view of views) if (view.producerId >= 0n) this.#producerState.update(batchHeaderOf(view))
     this.#producerState.updateMapEndOffset(lastOffset + 1n)
     this.#unflushedMessages += records
     this.#scheduleFlushPolicy()
@@ -241,7 +239,7 @@ export class UnifiedLog implements PartitionLog {
     const maxOffset = options.maxOffset < logEndOffset ? options.maxOffset : logEndOffset
     if (fetchOffset >= maxOffset) return EMPTY_READ
     // The offset may sit in a gap that compaction left at the end of a segment: then the next segment has it.
-    for (let i = this.#segmentIndexFor(fetchOffset); i < this.#segments.length; i++) {
+    for (let i = segmentIndexFor(this.#segments, fetchOffset); i < this.#segments.length; i++) {
       const bytes = (this.#segments[i] as LogSegment).read(
         fetchOffset,
         maxOffset,
@@ -284,7 +282,7 @@ export class UnifiedLog implements PartitionLog {
   *batchHeaders(fromOffset: bigint): Generator<BatchHeader, void, undefined> {
     this.#checkOpen()
     const segments = [...this.#segments]
-    const first = this.#segmentIndexFor(fromOffset)
+    const first = segmentIndexFor(this.#segments, fromOffset)
     for (let i = first; i < segments.length; i++) {
       const segment = segments[i] as LogSegment
       const start = i === first ? (segment.translateOffset(fromOffset)?.position ?? segment.size) : 0
@@ -581,35 +579,7 @@ export class UnifiedLog implements PartitionLog {
     if (this.#logStartOffset > logEndOffset) this.#logStartOffset = logEndOffset
     this.#highWatermark = this.#clampToLog(this.#highWatermark)
     if (this.#recoveryPoint > logEndOffset) this.#recoveryPoint = logEndOffset
-    this.#reloadProducerState()
-  }
-
-  /** Kafka's loadProducerState: the latest snapshot within the log plus the batches after it. */
-  #reloadProducerState(): void {
-    this.#producerState.reload({
-      logStartOffset: this.#logStartOffset,
-      logEndOffset: this.logEndOffset,
-      headersFrom: (offset) => this.batchHeaders(offset),
-      nowMs: this.#clock.now(),
-      warn: this.#warn,
-    })
-  }
-
-  /** Binary search: the last segment whose base offset is ≤ offset (the first segment if none is). */
-  #segmentIndexFor(offset: bigint): number {
-    let low = 0
-    let high = this.#segments.length - 1
-    let found = 0
-    while (low <= high) {
-      const middle = (low + high) >>> 1
-      if ((this.#segments[middle] as LogSegment).baseOffset <= offset) {
-        found = middle
-        low = middle + 1
-      } else {
-        high = middle - 1
-      }
-    }
-    return found
+    this.#producerState.reloadFor(this, this.#clock.now(), this.#warn)
   }
 
   #clampToLog(offset: bigint): bigint {
@@ -625,11 +595,4 @@ export class UnifiedLog implements PartitionLog {
   get #name(): string {
     return `${this.topic}-${this.partition}`
   }
-}
-
-/** The default for background failures when nobody listens: surface them as an uncaught error, never swallow. */
-function rethrowLater(error: unknown): void {
-  queueMicrotask(() => {
-    throw error
-  })
 }

@@ -181,6 +181,21 @@ export class ProducerStateManager implements ProducerStateView {
     this.removeExpiredProducers(options.nowMs)
   }
 
+  /** reload() for a log, from its offsets and batch headers. */
+  reloadFor(
+    log: { logStartOffset: bigint; logEndOffset: bigint; batchHeaders(from: bigint): Iterable<BatchHeader> },
+    nowMs: number,
+    warn: (message: string) => void,
+  ): void {
+    this.reload({
+      logStartOffset: log.logStartOffset,
+      logEndOffset: log.logEndOffset,
+      headersFrom: (offset) => log.batchHeaders(offset),
+      nowMs,
+      warn,
+    })
+  }
+
   #snapshotPath(offset: bigint): string {
     return posix.join(this.#dir, offsetFileName(offset, PRODUCER_SNAPSHOT_SUFFIX))
   }
