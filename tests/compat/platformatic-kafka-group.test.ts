@@ -1,6 +1,9 @@
 // @platformatic/kafka 2.x consumer groups: each member is a Node 22 child (scripts/with-node22.sh) running
 // clients/platformatic-group.ts, once with the classic protocol and once with KIP-848's consumer protocol
 // (groupProtocol: 'consumer').
+// Not here: the static-membership scenario (the library sends LeaveGroup, or a leave heartbeat with epoch -1, on
+// close even for a static member, so it cannot stop without leaving) and the cooperative one (the library swaps
+// its assignment in one step under its eager roundrobin assignor too, so its reports cannot tell the two apart).
 
 import { join } from 'node:path'
 import { childGroupMember, groupScenario } from './lib/group-scenario.ts'

@@ -40,6 +40,9 @@ const reportAssignment = (): void => {
   }
 }
 const watch = setInterval(reportAssignment, 20)
+// also right at the group events, so that a short-lived assignment is not missed between two polls
+for (const event of ['consumer:group:join', 'consumer:group:rebalance', 'consumer:heartbeat:end'] as const)
+  consumer.on(event, reportAssignment)
 
 const stream = await consumer.consume({ topics: [topic], mode: 'committed', fallbackMode: 'earliest', autocommit: 200 })
 stream.on('data', (message) => {
