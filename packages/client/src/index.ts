@@ -14,6 +14,14 @@ export {
   type TopicDescription,
 } from './admin/admin.ts'
 export type {
+  GroupDescription,
+  GroupListing,
+  GroupMemberDescription,
+  PartitionLag,
+  ResetPlanEntry,
+  ResetTarget,
+} from './admin/groups.ts'
+export type {
   AlterConfigOperation,
   AlterConfigsResource,
   ConfigEntry,

@@ -34,6 +34,15 @@ import {
   type DescribeConfigsResource,
   type DescribedConfigs,
 } from './configs.ts'
+import {
+  GroupAdmin,
+  type GroupDescription,
+  type GroupListing,
+  type PartitionLag,
+  type ResetPlanEntry,
+  type ResetTarget,
+} from './groups.ts'
+import type { CommittedOffset } from '../group/offsets.ts'
 
 export interface AdminOptions extends CommonOptions {
   defaultApiTimeoutMs?: number
@@ -95,10 +104,12 @@ export interface Timeout {
 export class Admin {
   readonly #options: ResolvedAdminOptions
   readonly #cluster: Cluster
+  readonly #groups: GroupAdmin
 
   constructor(input: AdminOptions | (Partial<AdminOptions> & JavaProperties)) {
     this.#options = parseOptions('admin', input, ADMIN_OPTIONS, allDefaults.admin) as unknown as ResolvedAdminOptions
     this.#cluster = new Cluster({ ...this.#options, allowAutoTopicCreation: false })
+    this.#groups = new GroupAdmin(this.#cluster)
   }
 
   async createTopics(
@@ -299,6 +310,50 @@ export class Admin {
       controllerId: response.controllerId,
       brokers: response.brokers.map((b) => ({ nodeId: b.brokerId, host: b.host, port: b.port, rack: b.rack })),
     }
+  }
+
+  /** Groups on every broker; `states` (e.g. ['Stable', 'Empty']) and `types` (['classic', 'consumer']) filter. */
+  listGroups(options: { states?: string[]; types?: string[] } & Timeout = {}): Promise<GroupListing[]> {
+    return this.#groups.listGroups(this.#deadline(options), options)
+  }
+
+  /** Members, assignments and state of classic and KIP-848 groups. */
+  describeGroups(request: { groups: readonly string[] } & Timeout): Promise<GroupDescription[]> {
+    const deadline = this.#deadline(request)
+    return Promise.all(request.groups.map((groupId) => this.#groups.describeGroup(groupId, deadline)))
+  }
+
+  /** Per partition: committed offset, log end offset, lag and the member that owns it. */
+  describeGroupLag(request: { groupId: string } & Timeout): Promise<PartitionLag[]> {
+    return this.#groups.describeGroupLag(request.groupId, this.#deadline(request))
+  }
+
+  deleteGroups(request: { groups: readonly string[] } & Timeout): Promise<void> {
+    return this.#groups.deleteGroups(request.groups, this.#deadline(request))
+  }
+
+  /** The group's committed offsets (all of them without `partitions`). */
+  listConsumerGroupOffsets(
+    request: { groupId: string; partitions?: readonly TopicPartition[] } & Timeout,
+  ): Promise<CommittedOffset[]> {
+    return this.#groups.listGroupOffsets(request.groupId, request.partitions ?? null, this.#deadline(request))
+  }
+
+  deleteOffsets(request: { groupId: string; partitions: readonly TopicPartition[] } & Timeout): Promise<void> {
+    return this.#groups.deleteOffsets(request.groupId, request.partitions, this.#deadline(request))
+  }
+
+  /** kafka-consumer-groups.sh --reset-offsets; returns the plan, and commits it unless dryRun. */
+  resetOffsets(
+    request: {
+      groupId: string
+      topics?: readonly string[]
+      partitions?: readonly TopicPartition[]
+      to: ResetTarget
+      dryRun?: boolean
+    } & Timeout,
+  ): Promise<ResetPlanEntry[]> {
+    return this.#groups.resetOffsets(request.groupId, request, this.#deadline(request))
   }
 
   close(): Promise<void> {
