@@ -49,6 +49,7 @@ describe('idempotent producer', () => {
     assert.equal(second.producerId, first.producerId + 1n)
     const transactional = await initProducerId(conn, 'txn-1')
     assert.equal(transactional.errorCode, ErrorCode.COORDINATOR_NOT_AVAILABLE)
+    assert.equal((await initProducerId(conn, '')).errorCode, ErrorCode.INVALID_REQUEST)
   })
 
   test('a retried batch gets its original offset and is stored once; gaps and old epochs are refused', async () => {
