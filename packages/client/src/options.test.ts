@@ -3,7 +3,7 @@ import { test } from 'node:test'
 import { createAdmin } from './admin/admin.ts'
 import { createConsumer } from './consumer/consumer.ts'
 import { isSamsaError } from './errors.ts'
-import { JAVA_PROPERTY_NAMES, parseBootstrapServers } from './options.ts'
+import { allDefaults, CONSUMER_OPTIONS, JAVA_PROPERTY_NAMES, parseBootstrapServers, parseOptions } from './options.ts'
 import { createProducer } from './producer/producer.ts'
 
 const invalid = (key: RegExp) => (e: unknown) =>
@@ -63,4 +63,27 @@ test('bootstrap servers: host:port lists, arrays, IPv6 in brackets', () => {
   assert.throws(() => parseBootstrapServers('k', 'nohost'), invalid(/"k" has "nohost"/))
   assert.throws(() => parseBootstrapServers('k', 'a:70000'), invalid(/not host:port/))
   assert.throws(() => parseBootstrapServers('k', ''), invalid(/lists no servers/))
+})
+
+test('group options: assignor lists from names, Java class names or a comma-separated property', () => {
+  const parsed = parseOptions(
+    'consumer',
+    {
+      bootstrapServers: 'localhost:9092',
+      'group.id': 'g',
+      'partition.assignment.strategy': 'org.apache.kafka.clients.consumer.CooperativeStickyAssignor, roundrobin',
+      'enable.auto.commit': 'false',
+      'group.protocol': 'consumer',
+    },
+    CONSUMER_OPTIONS,
+    allDefaults.consumer,
+  )
+  assert.deepEqual(parsed.partitionAssignors, ['cooperative-sticky', 'roundrobin'])
+  assert.equal(parsed.groupId, 'g')
+  assert.equal(parsed.autoCommit, false)
+  assert.equal(parsed.groupProtocol, 'consumer')
+  assert.throws(
+    () => parseOptions('consumer', { bootstrapServers: 'h:1', partitionAssignors: ['sticky'] }, CONSUMER_OPTIONS, {}),
+    /option "partitionAssignors" must list only range, roundrobin, cooperative-sticky, got "sticky"/,
+  )
 })

@@ -110,9 +110,11 @@ export class ClassicMember implements GroupMembership {
     this.#isStopped = true
     this.#rejoinSignal.wake()
     this.#heartbeatSignal.wake()
+    // A JoinGroup may wait for the whole rebalance timeout; dropping the coordinator's socket ends it now, and
+    // the LeaveGroup below goes out on a fresh one instead of queueing behind it.
+    if (this.#isJoining) this.#coordinator.markUnknown()
     await Promise.all(this.#loops)
-    const isMember = this.#memberId !== '' && this.#generationId >= 0
-    if (!isMember || this.#options.groupInstanceId !== null) return
+    if (this.#memberId === '' || this.#options.groupInstanceId !== null) return
     try {
       await this.#coordinator.request(
         LeaveGroup,
@@ -185,10 +187,12 @@ export class ClassicMember implements GroupMembership {
     let joined
     try {
       joined = await this.#join(metadata)
+      if (this.#isStopped) return
       const assignments = joined.isLeader ? await this.#assign(joined.members, joined.protocolName) : []
       const assigned = await this.#sync(joined.generationId, joined.protocolName, assignments)
       this.#generationId = joined.generationId
       this.#isJoining = false
+      if (this.#isStopped) return
       this.#heartbeatSignal.wake()
       const revoked = withoutPartitions(this.#host.owned(), assigned)
       const added = withoutPartitions(assigned, this.#host.owned())

@@ -195,3 +195,16 @@ test('metrics report records-lag, records-lag-avg and records-lag-max per partit
     await member.consumer.close()
   }
 })
+
+test('a pattern subscription takes every matching topic and no other', { timeout: 30_000 }, async () => {
+  const prefix = uniqueTopic('pattern')
+  await admin.createTopics({ topics: [`${prefix}-a`, `${prefix}-b`, `${prefix}x-c`].map((topic) => ({ topic })) })
+  const member = new RecordingMember(broker.bootstrapServers, { groupId: uniqueTopic('g') })
+  try {
+    member.subscribe(new RegExp(`^${prefix}-`))
+    await member.until(() => member.owned().length === 2)
+    assert.deepEqual(member.owned(), [`${prefix}-a-0000`, `${prefix}-b-0000`])
+  } finally {
+    await member.consumer.close()
+  }
+})
