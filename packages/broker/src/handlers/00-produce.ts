@@ -5,9 +5,11 @@
 // compacted topics with per-record errors from v8) and appended with offsets and the leader epoch assigned and,
 // for LogAppendTime topics, the append time stamped. With a single node the ISR is {self}: acks=all is satisfied
 // on append unless min.insync.replicas exceeds it (NOT_ENOUGH_REPLICAS). acks=0 sends no response; if any
-// partition failed, the connection is closed instead so the client refreshes its metadata.
-// Not implemented: idempotent and transactional producer checks (producer epochs and sequences, transaction
-// membership; batches with producerId >= 0 are appended as they come), authorization, quotas, topic ids (v13).
+// partition failed, the connection is closed instead so the client refreshes its metadata. Idempotent batches
+// (producerId >= 0) are checked against the partition's producer state (KIP-98): a retry of one of the producer's
+// last five batches is answered with its original base offset and not written again; OUT_OF_ORDER_SEQUENCE_NUMBER,
+// INVALID_PRODUCER_EPOCH otherwise (partitions/producer-state-validation.ts).
+// Not implemented: transactional producer checks (transaction membership), authorization, quotas, topic ids (v13).
 
 import { ErrorCode, Produce, type ProduceResponse } from '@samsa/protocol'
 import { CLOSE, NO_RESPONSE, defineHandler } from '../server/handler.ts'
