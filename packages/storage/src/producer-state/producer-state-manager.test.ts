@@ -4,6 +4,7 @@ import type { BatchHeader, ProducerStateEntry } from '../api.ts'
 import { MemoryFileSystem } from '../fs/memory-file-system.ts'
 import { logConfig } from '../log-config.ts'
 import { UnifiedLog } from '../log/unified-log.ts'
+import { openLogManager } from '../manager/log-manager.ts'
 import { batchOfValues } from '../testing/batches.ts'
 import { ManualClock } from '../testing/manual-clock.ts'
 import {
@@ -195,5 +196,30 @@ describe('producer state in the log', () => {
     assert.deepEqual(sequences(reopened.producerState.get(1n)), [[0, 1]])
     assert.match(warnings.join('\n'), /deleting producer snapshot 00000000000000000002.snapshot/)
     assert.ok(!fs.exists(path))
+  })
+
+  test('the log manager forgets idle producers every producer.id.expiration.check.interval.ms', async () => {
+    const clock = new ManualClock(NOW)
+    const manager = await openLogManager({
+      logDirs: ['/kafka/logs'],
+      fs: new MemoryFileSystem(),
+      clock,
+      nodeId: 1,
+      clusterId: 'MkU3OEVBNTcwNTJENDM2Qg',
+      producerIdExpirationMs: 60_000,
+      producerIdExpirationCheckIntervalMs: 10_000,
+      logCleanerEnable: false,
+    })
+    const log = manager.getOrCreateLog({ topic: 'orders', partition: 0, topicId: 'vHd5NCxVQLmFAd5kMKoI1A' })
+    log.append(idempotent(1n, 0, 0), LEADER)
+    // Each run re-arms the timer once its (asynchronous) task settles.
+    const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+    clock.advance(50_000)
+    await settle()
+    assert.ok(log.producerState.get(1n) !== undefined)
+    clock.advance(10_000)
+    await settle()
+    assert.equal(log.producerState.get(1n), undefined)
+    await manager.close()
   })
 })
