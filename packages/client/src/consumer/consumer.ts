@@ -31,7 +31,7 @@ import {
   type RebalanceListener,
 } from './group-session.ts'
 import { LagMetrics, type ConsumerMetrics } from './lag-metrics.ts'
-import { SubscriptionState } from './subscription-state.ts'
+import { partitionKey, SubscriptionState } from './subscription-state.ts'
 
 export interface ConsumerOptions extends CommonOptions {
   fetchMinBytes?: number
@@ -92,8 +92,10 @@ export class Consumer implements AsyncIterable<ConsumerMessage> {
   readonly #fetcher: Fetcher
   #isClosed = false
   #isRunning = false
-  /** Bumped by assign and seek, so a batch being handed out stops when its positions no longer hold. */
-  #moves = 0
+  /** The partition generation each handed-out batch was fetched at (seek and reassignment bump it). */
+  readonly #batchGenerations = new WeakMap<ConsumerBatch, number>()
+  /** Partitions being revoked: nothing more of them is handed out while their offsets are committed. */
+  readonly #revoking = new Set<string>()
   readonly #group: GroupSession | null
   readonly #lag = new LagMetrics()
   readonly #groupInstanceId: string | null
@@ -193,7 +195,6 @@ export class Consumer implements AsyncIterable<ConsumerMessage> {
       }
     }
     this.#subscriptions.assign(partitions)
-    this.#moves++
     void this.#cluster.refreshMetadata(new Set(partitions.map((p) => p.topic))).catch(() => undefined)
     this.#fetcher.pump()
   }
@@ -213,7 +214,6 @@ export class Consumer implements AsyncIterable<ConsumerMessage> {
     if (typeof offset !== 'bigint' || offset < 0n) throw invalidArgument('offset must be a bigint >= 0')
     if (!this.#subscriptions.seek(topic, partition, offset))
       throw invalidArgument(`${topic}-${partition} is not assigned`)
-    this.#moves++
     this.#fetcher.pump()
   }
 
@@ -244,7 +244,9 @@ export class Consumer implements AsyncIterable<ConsumerMessage> {
       const batch = this.#fetcher.takeBatch()
       if (batch !== null) {
         this.#lag.record(batch.topic, batch.partition, batch.highWatermark, batch.nextOffset, batch.messages.length)
-        return toConsumerBatch(batch)
+        const out = toConsumerBatch(batch)
+        this.#batchGenerations.set(out, batch.generation)
+        return out
       }
       // Nothing can change between takeBatch() and here: both run in one turn of the event loop.
       await this.#fetcher.changed()
@@ -255,12 +257,11 @@ export class Consumer implements AsyncIterable<ConsumerMessage> {
     for (;;) {
       const batch = await this.nextBatch()
       if (batch === null) return
-      const moves = this.#moves
       let next = 0
       try {
         for (const message of batch.messages) {
           // A seek or assign during iteration wins: the rest of this batch is no longer where the consumer is.
-          if (this.#moves !== moves || this.#isClosed) break
+          if (!this.#isCurrent(batch)) break
           next++
           this.#handedOut = message
           try {
@@ -275,9 +276,8 @@ export class Consumer implements AsyncIterable<ConsumerMessage> {
         // Leaving the loop early (break, return, throw) must not skip the rest of the batch: the next read
         // starts right after the last message handed out, as Java's position does.
         const rest = batch.messages[next]
-        if (rest !== undefined && this.#moves === moves && !this.#isClosed) {
+        if (rest !== undefined && this.#isCurrent(batch)) {
           this.#subscriptions.seek(batch.topic, batch.partition, rest.offset)
-          this.#moves++
           this.#fetcher.pump()
         }
       }
@@ -302,9 +302,8 @@ export class Consumer implements AsyncIterable<ConsumerMessage> {
           if (last !== undefined) this.#group?.markConsumed(last)
           continue
         }
-        const moves = this.#moves
         for (const message of batch.messages) {
-          if (this.#moves !== moves || this.#isClosed) break
+          if (!this.#isCurrent(batch)) break
           await this.#deliver(batch, message, () => handlers.eachMessage(message))
           this.#group?.markConsumed(message)
         }
@@ -338,13 +337,23 @@ export class Consumer implements AsyncIterable<ConsumerMessage> {
     } catch (error) {
       if (from !== undefined && !this.#isClosed) {
         this.#subscriptions.seek(batch.topic, batch.partition, from.offset)
-        this.#moves++
       }
       this.#fetcher.pump()
       throw error
     } finally {
       this.#delivering = null
     }
+  }
+
+  /** Whether the rest of a handed-out batch is still where the consumer is (no seek, revocation or close). */
+  #isCurrent(batch: ConsumerBatch): boolean {
+    const state = this.#subscriptions.get(batch.topic, batch.partition)
+    return (
+      !this.#isClosed &&
+      state !== undefined &&
+      state.generation === this.#batchGenerations.get(batch) &&
+      !this.#revoking.has(partitionKey(batch.topic, batch.partition))
+    )
   }
 
   /** The consumer as the group session sees it. */
@@ -357,7 +366,12 @@ export class Consumer implements AsyncIterable<ConsumerMessage> {
         this.#subscriptions.assign([...current(), ...partitions])
         this.#afterAssignmentChange(partitions)
       },
+      stopDelivering: (partitions) => {
+        for (const p of partitions) this.#revoking.add(partitionKey(p.topic, p.partition))
+        this.#subscriptions.setPaused(partitions, true)
+      },
       removePartitions: (partitions) => {
+        for (const p of partitions) this.#revoking.delete(partitionKey(p.topic, p.partition))
         this.#subscriptions.assign(withoutPartitions(current(), partitions))
         this.#lag.forget(partitions)
         this.#afterAssignmentChange([])
@@ -371,7 +385,6 @@ export class Consumer implements AsyncIterable<ConsumerMessage> {
   }
 
   #afterAssignmentChange(added: readonly TopicPartition[]): void {
-    this.#moves++
     if (added.length > 0) {
       void this.#cluster.refreshMetadata(new Set(added.map((p) => p.topic))).catch(() => undefined)
     }

@@ -47,6 +47,8 @@ export interface ConsumerInternals {
   assignment(): TopicPartition[]
   isAssigned(topic: string, partition: number): boolean
   addPartitions(partitions: readonly (TopicPartition & { offset?: bigint })[]): void
+  /** Hands out nothing more of these partitions (they are being revoked). */
+  stopDelivering(partitions: readonly TopicPartition[]): void
   removePartitions(partitions: readonly TopicPartition[]): void
   /** The partition a run() handler is busy with, and when it will be done. */
   deliveryInProgress(): { topic: string; partition: number; done: Promise<void> } | null
@@ -160,6 +162,7 @@ export class GroupSession implements MembershipHost {
   }
 
   async revoked(partitions: TopicPartition[], waitForHandler = true): Promise<void> {
+    this.#consumer.stopDelivering(partitions)
     const busy = waitForHandler ? this.#consumer.deliveryInProgress() : null
     if (busy !== null && partitions.some((p) => p.topic === busy.topic && p.partition === busy.partition)) {
       await Promise.race([busy.done.catch(() => undefined), delay(this.#options.rebalanceTimeoutMs)])
