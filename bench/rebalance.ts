@@ -94,7 +94,10 @@ async function run(bootstrap: string, protocol: Protocol, topic: string, heartbe
 
 const SETTINGS: { heartbeats: Heartbeats; overrides: Record<string, string> }[] = [
   { heartbeats: { name: 'defaults' }, overrides: {} },
-  { heartbeats: { name: '500ms', classicMs: 500 }, overrides: { 'group.consumer.heartbeat.interval.ms': '500' } },
+  {
+    heartbeats: { name: '500ms', classicMs: 500 },
+    overrides: { 'group.consumer.heartbeat.interval.ms': '500', 'group.consumer.min.heartbeat.interval.ms': '500' },
+  },
 ]
 const sections: string[] = []
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0)

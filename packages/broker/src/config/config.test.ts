@@ -95,6 +95,30 @@ test('bad values fail naming the key; unknown keys only warn', () => {
       }),
     (e: unknown) => e instanceof ConfigError && e.key === 'broker.id',
   )
+  // Relations between group configs, as Kafka's GroupCoordinatorConfig requires them.
+  assert.throws(
+    () => loadBrokerConfig({ overrides: [['group.consumer.heartbeat.interval.ms', '500']] }),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      e.key === 'group.consumer.heartbeat.interval.ms' &&
+      /group\.consumer\.min\.heartbeat\.interval\.ms/.test(e.message),
+  )
+  assert.throws(
+    () =>
+      loadBrokerConfig({
+        overrides: [
+          ['group.min.session.timeout.ms', '90000'],
+          ['group.max.session.timeout.ms', '60000'],
+        ],
+      }),
+    (e: unknown) => e instanceof ConfigError && e.key === 'group.min.session.timeout.ms',
+  )
+  loadBrokerConfig({
+    overrides: [
+      ['group.consumer.heartbeat.interval.ms', '500'],
+      ['group.consumer.min.heartbeat.interval.ms', '500'],
+    ],
+  })
   const warnings: string[] = []
   loadBrokerConfig({ overrides: [['no.such.key', 'x']], env: { SAMSA_NOT_A_KEY: '1' }, warn: (m) => warnings.push(m) })
   assert.equal(warnings.length, 2)

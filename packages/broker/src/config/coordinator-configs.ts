@@ -1,11 +1,11 @@
-// Broker configs of the group and transaction coordinators, defined now so server.properties files that set
-// them load and DescribeConfigs lists them; the coordinators themselves arrive in later issues.
+// Broker configs of the group and transaction coordinators (the transaction coordinator arrives with issue 5;
+// its configs are defined now so server.properties files that set them load and DescribeConfigs lists them).
 // Names and defaults are Kafka's (GroupCoordinatorConfig, TransactionStateManagerConfig).
 
-import { atLeast, defineConfig, listOf } from './define.ts'
+import { ConfigError, atLeast, defineConfig, listOf } from './define.ts'
 
 export const coordinatorConfigDefs = defineConfig([
-  // --- group coordinator (later issue) ---
+  // --- group coordinator ---
   {
     name: 'offsets.topic.num.partitions',
     type: 'int',
@@ -236,3 +236,39 @@ export const coordinatorConfigDefs = defineConfig([
     doc: 'How long producer state is kept after the last write of an idempotent producer.',
   },
 ])
+
+/**
+ * The relations between group configs that Kafka's GroupCoordinatorConfig requires at start-up: each KIP-848
+ * interval and timeout inside its min/max, a heartbeat shorter than the session, and min ≤ max for classic
+ * session timeouts. Throws ConfigError naming the key that breaks one.
+ */
+export function checkGroupConfigRelations(values: Readonly<Record<string, unknown>>): void {
+  const n = (key: string) => values[key] as number
+  const within = (key: string, min: string, max: string) => {
+    if (n(key) < n(min) || n(key) > n(max)) {
+      throw new ConfigError(key, `${key} (${n(key)}) must be between ${min} (${n(min)}) and ${max} (${n(max)})`)
+    }
+  }
+  within(
+    'group.consumer.heartbeat.interval.ms',
+    'group.consumer.min.heartbeat.interval.ms',
+    'group.consumer.max.heartbeat.interval.ms',
+  )
+  within(
+    'group.consumer.session.timeout.ms',
+    'group.consumer.min.session.timeout.ms',
+    'group.consumer.max.session.timeout.ms',
+  )
+  if (n('group.consumer.heartbeat.interval.ms') >= n('group.consumer.session.timeout.ms')) {
+    throw new ConfigError(
+      'group.consumer.heartbeat.interval.ms',
+      'group.consumer.heartbeat.interval.ms must be less than group.consumer.session.timeout.ms',
+    )
+  }
+  if (n('group.min.session.timeout.ms') > n('group.max.session.timeout.ms')) {
+    throw new ConfigError(
+      'group.min.session.timeout.ms',
+      'group.min.session.timeout.ms must not exceed group.max.session.timeout.ms',
+    )
+  }
+}

@@ -8,6 +8,7 @@
 
 import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
+import { checkGroupConfigRelations } from './coordinator-configs.ts'
 import { brokerConfigDef, brokerConfigDefs, type BrokerConfig } from './broker-config.ts'
 import { ConfigError, parseAndValidate, type ConfigValue } from './define.ts'
 import { parseEndpoints, parseSecurityProtocolMap, type Endpoint } from './listeners.ts'
@@ -107,6 +108,8 @@ export function loadBrokerConfig(options: LoadOptions = {}): StaticBrokerConfig 
     explicit.set('node.id', { raw: String(nodeId), source: idSource.source })
     explicit.set('broker.id', { raw: String(nodeId), source: idSource.source })
   }
+
+  checkGroupConfigRelations(values)
 
   const logDirs = (values['log.dirs'] as readonly string[] | null) ?? [values['log.dir'] as string]
   if (logDirs.length === 0 || logDirs.some((d) => d === '')) {
