@@ -1,5 +1,5 @@
-// Idempotence under retries (issue 5): idempotent producers (kcat with enable.idempotence=true, kafkajs with
-// idempotent: true) write through a TCP proxy that swallows some Produce responses and then cuts the connection,
+// Idempotence under retries (issue 5): idempotent producers (kcat 1.7.1 and confluent-kafka-python 1.7.0, both
+// librdkafka 2.0.2 with enable.idempotence=true; kafkajs 2.2.4 with idempotent: true) write through a TCP proxy that swallows some Produce responses and then cuts the connection,
 // a bounded number of times. The client cannot know whether those batches were written, so it sends them again
 // with the same producer id, epoch and sequence; the broker must recognise every retry (KIP-98) and answer with the
 // original offsets. Afterwards a raw Fetch of the whole topic must hold every record exactly once.
@@ -19,10 +19,34 @@ import { CreateTopics, Fetch, decodeBatchRecords, splitBatches } from '@samsa/pr
 import { run } from './lib/processes.ts'
 
 const KCAT = process.env.COMPAT_KCAT ?? 'kcat'
+const PYTHON = process.env.COMPAT_PYTHON ?? '/usr/bin/python3'
+/** confluent-kafka-python: python-0 … python-(n-1) to partition 0, failing unless every delivery report is a success. */
+const PYTHON_PRODUCER = `
+import sys
+from confluent_kafka import Producer
+bootstrap, topic, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+errors = []
+def report(err, msg):
+    if err is not None:
+        errors.append(str(err))
+p = Producer({'bootstrap.servers': bootstrap, 'enable.idempotence': True, 'linger.ms': 0, 'batch.num.messages': 10})
+for i in range(n):
+    while True:
+        try:
+            p.produce(topic, value=('python-%d' % i).encode(), partition=0, on_delivery=report)
+            break
+        except BufferError:
+            p.poll(0.1)
+    p.poll(0)
+remaining = p.flush(60)
+if remaining or errors:
+    sys.stderr.write('undelivered %d, errors %s\\n' % (remaining, errors[:5]))
+    sys.exit(1)
+`
 const PRODUCE = 0
 const RECORDS = 1000
 
-/** Forwards frames both ways; every `dropEvery`-th Produce response (at most `maxDrops`) is dropped and the connection cut. */
+/** Forwards frames both ways; every `dropEvery`-th Produce response (up to `maxDrops`) is dropped, the connection cut. */
 class DroppingProxy {
   readonly #server: Server
   readonly #sockets = new Set<Socket>()
@@ -229,6 +253,21 @@ describe('idempotent producers through a proxy that drops Produce responses', { 
       { timeoutMs: 60_000, input: values.join('\n') + '\n' },
     ).finally(() => bootstrapProxy.close())
     assert.ok(proxy.drops > 0, 'the proxy dropped no Produce response: the test proves nothing')
+    assertExactlyOnce(await storedValues(brokerPort, topic), values)
+  })
+
+  test('confluent-kafka-python (librdkafka) with enable.idempotence', async () => {
+    const topic = 'idempotence-python'
+    await createTopic(topic)
+    proxy.allowDrops(5)
+    // The same separate bootstrap path as for kcat (librdkafka gives up when all its connections are down).
+    const bootstrapProxy = new DroppingProxy({ host: '127.0.0.1', port: brokerPort }, 1, 0)
+    const pythonBootstrap = `127.0.0.1:${await bootstrapProxy.listen()}`
+    await run(PYTHON, ['-c', PYTHON_PRODUCER, pythonBootstrap, topic, String(RECORDS)], {
+      timeoutMs: 60_000,
+    }).finally(() => bootstrapProxy.close())
+    assert.ok(proxy.drops > 0, 'the proxy dropped no Produce response: the test proves nothing')
+    const values = Array.from({ length: RECORDS }, (_, i) => `python-${i}`)
     assertExactlyOnce(await storedValues(brokerPort, topic), values)
   })
 
