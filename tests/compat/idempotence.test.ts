@@ -1,8 +1,10 @@
 // Idempotence under retries (issue 5): idempotent producers (kcat 1.7.1 and confluent-kafka-python 1.7.0, both
-// librdkafka 2.0.2 with enable.idempotence=true; kafkajs 2.2.4 with idempotent: true) write through a TCP proxy that swallows some Produce responses and then cuts the connection,
+// librdkafka 2.0.2 with enable.idempotence=true; @confluentinc/kafka-javascript 1.10 and kafkajs 2.2.4 with
+// idempotent: true) write through a TCP proxy that swallows some Produce responses and then cuts the connection,
 // a bounded number of times. The client cannot know whether those batches were written, so it sends them again
 // with the same producer id, epoch and sequence; the broker must recognise every retry (KIP-98) and answer with the
-// original offsets. Afterwards a raw Fetch of the whole topic must hold every record exactly once.
+// original offsets. Afterwards a raw Fetch of the whole topic must hold every record exactly once (with the
+// broker's duplicate detection switched off, every one of these tests finds records stored twice).
 //
 // The broker advertises the proxy's address, so every connection (bootstrap and partition leader) goes through it.
 
@@ -12,6 +14,7 @@ import { createServer, Socket, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
+import ckjs from '@confluentinc/kafka-javascript'
 import kafkajs from 'kafkajs'
 import { consoleLogger, silentLogger, startBroker, type RunningBroker } from '@samsa/broker'
 import { Connection } from '@samsa/net'
@@ -268,6 +271,35 @@ describe('idempotent producers through a proxy that drops Produce responses', { 
     }).finally(() => bootstrapProxy.close())
     assert.ok(proxy.drops > 0, 'the proxy dropped no Produce response: the test proves nothing')
     const values = Array.from({ length: RECORDS }, (_, i) => `python-${i}`)
+    assertExactlyOnce(await storedValues(brokerPort, topic), values)
+  })
+
+  test('@confluentinc/kafka-javascript (librdkafka 2.15) with idempotent: true', async () => {
+    const topic = 'idempotence-confluent-js'
+    await createTopic(topic)
+    proxy.allowDrops(5)
+    const bootstrapProxy = new DroppingProxy({ host: '127.0.0.1', port: brokerPort }, 1, 0)
+    const jsBootstrap = `127.0.0.1:${await bootstrapProxy.listen()}`
+    const kafka = new ckjs.KafkaJS.Kafka({
+      kafkaJS: { brokers: [jsBootstrap], clientId: 'idempotence', logLevel: ckjs.KafkaJS.logLevel.NOTHING },
+    })
+    const producer = kafka.producer({ kafkaJS: { idempotent: true }, 'linger.ms': 0, 'batch.num.messages': 10 })
+    await producer.connect()
+    const values = Array.from({ length: RECORDS }, (_, i) => `confluent-js-${i}`)
+    try {
+      await Promise.all(
+        Array.from({ length: values.length / 20 }, (_, i) =>
+          producer.send({
+            topic,
+            messages: values.slice(i * 20, i * 20 + 20).map((value) => ({ partition: 0, value })),
+          }),
+        ),
+      )
+    } finally {
+      await producer.disconnect()
+      await bootstrapProxy.close()
+    }
+    assert.ok(proxy.drops > 0, 'the proxy dropped no Produce response: the test proves nothing')
     assertExactlyOnce(await storedValues(brokerPort, topic), values)
   })
 
