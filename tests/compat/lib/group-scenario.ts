@@ -72,6 +72,26 @@ function seen(...members: GroupMember[]): Set<string> {
 
 const latest = (m: GroupMember): readonly number[] => m.assignments.at(-1) ?? []
 
+/** Round `round` of PER_ROUND keyed records into every partition, over the wire (producing is tested elsewhere). */
+async function produceRoundOver(conn: Connection, topic: string, round: number): Promise<void> {
+  for (let partition = 0; partition < GROUP_PARTITIONS; partition++) {
+    const records = Array.from({ length: PER_ROUND }, (_, i) => ({
+      key: Buffer.from(`k${partition}-${i}`),
+      value: Buffer.from(`round ${round} record ${i}`),
+    }))
+    const res = await conn.request(
+      Produce,
+      8,
+      Produce.request.make({
+        acks: -1,
+        timeoutMs: 10_000,
+        topicData: [{ name: topic, partitionData: [{ index: partition, records: buildRecordBatch({ records }) }] }],
+      }),
+    )
+    assert.equal(res.responses[0]?.partitionResponses[0]?.errorCode, 0)
+  }
+}
+
 export function groupScenario(scenario: GroupScenario): void {
   const runId = randomBytes(3).toString('hex')
   describe(`${scenario.client}: consumer groups`, () => {
@@ -89,24 +109,7 @@ export function groupScenario(scenario: GroupScenario): void {
       await target?.close()
     })
 
-    const produceRound = async (topic: string, round: number) => {
-      for (let partition = 0; partition < GROUP_PARTITIONS; partition++) {
-        const records = Array.from({ length: PER_ROUND }, (_, i) => ({
-          key: Buffer.from(`k${partition}-${i}`),
-          value: Buffer.from(`round ${round} record ${i}`),
-        }))
-        const res = await conn.request(
-          Produce,
-          8,
-          Produce.request.make({
-            acks: -1,
-            timeoutMs: 10_000,
-            topicData: [{ name: topic, partitionData: [{ index: partition, records: buildRecordBatch({ records }) }] }],
-          }),
-        )
-        assert.equal(res.responses[0]?.partitionResponses[0]?.errorCode, 0)
-      }
-    }
+    const produceRound = (topic: string, round: number) => produceRoundOver(conn, topic, round)
 
     for (const protocol of scenario.protocols) {
       it(
@@ -275,23 +278,8 @@ export class GroupFixture {
   }
 
   /** Round `round` (1-based): PER_ROUND records on every partition, at offsets [(round-1)*PER_ROUND, round*PER_ROUND). */
-  async produceRound(topic: string, round: number): Promise<void> {
-    for (let partition = 0; partition < GROUP_PARTITIONS; partition++) {
-      const records = Array.from({ length: PER_ROUND }, (_, i) => ({
-        key: Buffer.from(`k${partition}-${i}`),
-        value: Buffer.from(`round ${round} record ${i}`),
-      }))
-      const res = await this.conn.request(
-        Produce,
-        8,
-        Produce.request.make({
-          acks: -1,
-          timeoutMs: 10_000,
-          topicData: [{ name: topic, partitionData: [{ index: partition, records: buildRecordBatch({ records }) }] }],
-        }),
-      )
-      assert.equal(res.responses[0]?.partitionResponses[0]?.errorCode, 0)
-    }
+  produceRound(topic: string, round: number): Promise<void> {
+    return produceRoundOver(this.conn, topic, round)
   }
 
   async assertCommittedAtEnd(group: string, topic: string, rounds: number): Promise<void> {
