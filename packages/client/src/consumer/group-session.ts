@@ -31,6 +31,8 @@ export interface GroupSessionOptions {
   autoCommit: boolean
   autoCommitIntervalMs: number
   requestTimeoutMs: number
+  /** How often a pattern subscription is matched against the cluster's topics again (Java does the same). */
+  metadataMaxAgeMs: number
   retryBackoffMs: number
   retryBackoffMaxMs: number
 }
@@ -67,6 +69,9 @@ export class GroupSession implements MembershipHost {
   readonly #consumed = new Map<string, OffsetToCommit>()
   readonly #committed = new Map<string, bigint>()
   #autoCommitTimer: NodeJS.Timeout | undefined
+  #patternTimer: NodeJS.Timeout | undefined
+  /** A pattern's matching topics, and when they were listed. */
+  #matched: { topics: string[]; at: number } | null = null
 
   constructor(cluster: Cluster, options: GroupSessionOptions, consumer: ConsumerInternals) {
     this.#cluster = cluster
@@ -82,6 +87,13 @@ export class GroupSession implements MembershipHost {
   subscribe(topics: readonly string[] | RegExp, listener: RebalanceListener): void {
     this.#topics = topics instanceof RegExp ? topics : [...topics]
     this.#listener = listener
+    this.#matched = null
+    clearInterval(this.#patternTimer)
+    if (topics instanceof RegExp) {
+      // Topics created or deleted later change what the pattern matches; the member rejoins when they do.
+      this.#patternTimer = setInterval(() => void this.#checkPattern(), this.#options.metadataMaxAgeMs)
+      this.#patternTimer.unref()
+    }
     if (this.#membership !== null) {
       this.#membership.subscriptionChanged()
       return
@@ -134,9 +146,29 @@ export class GroupSession implements MembershipHost {
 
   async subscribedTopics(): Promise<string[]> {
     if (!(this.#topics instanceof RegExp)) return [...this.#topics]
-    const pattern = this.#topics
+    const fresh = this.#matched !== null && Date.now() - this.#matched.at < this.#options.metadataMaxAgeMs
+    return fresh ? [...this.#matched!.topics] : this.#matchPattern(this.#topics)
+  }
+
+  async #matchPattern(pattern: RegExp): Promise<string[]> {
     const all = await this.#cluster.listAllTopics(Date.now() + this.#options.requestTimeoutMs)
-    return all.filter((t) => !t.isInternal && pattern.test(t.name)).map((t) => t.name)
+    const topics = all
+      .filter((t) => !t.isInternal && pattern.test(t.name))
+      .map((t) => t.name)
+      .sort()
+    this.#matched = { topics, at: Date.now() }
+    return [...topics]
+  }
+
+  async #checkPattern(): Promise<void> {
+    if (!(this.#topics instanceof RegExp) || this.#membership === null) return
+    const before = this.#matched?.topics.join('\u0000')
+    try {
+      const now = await this.#matchPattern(this.#topics)
+      if (now.join('\u0000') !== before) this.#membership.subscriptionChanged()
+    } catch {
+      // The next check tries again.
+    }
   }
 
   owned(): TopicPartition[] {
@@ -186,6 +218,7 @@ export class GroupSession implements MembershipHost {
   /** Commits what was consumed (with auto commit), then leaves the group. */
   async close(): Promise<void> {
     clearInterval(this.#autoCommitTimer)
+    clearInterval(this.#patternTimer)
     const membership = this.#membership
     if (membership === null) return
     try {

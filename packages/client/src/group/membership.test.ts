@@ -132,43 +132,45 @@ for (const groupProtocol of ['classic', 'consumer'] as const) {
   )
 }
 
-test(
-  'classic: a static member that restarts within the session timeout gets its partitions back without a rebalance',
-  { timeout: 30_000 },
-  async () => {
-    const topic = await topicWithMessages(2, 0)
-    const groupId = uniqueTopic('g')
-    const options = { groupId, groupProtocol: 'classic', partitionAssignors: ['range'] } as const
-    const stay = new RecordingMember(broker.bootstrapServers, { ...options, groupInstanceId: 'stay' })
-    let restart = new RecordingMember(broker.bootstrapServers, { ...options, groupInstanceId: 'restart' })
-    try {
-      stay.subscribe([topic])
-      restart.subscribe([topic])
-      await Promise.all([
-        stay.until(() => stay.owned().length === 1),
-        restart.until(() => restart.owned().length === 1),
-      ])
-      const before = {
-        stay: stay.owned(),
-        restart: restart.owned(),
-        generation: stay.consumer.groupMetadata().generationId,
+for (const groupProtocol of ['classic', 'consumer'] as const) {
+  test(
+    `${groupProtocol}: a static member that restarts within the session timeout gets its partitions back without a rebalance`,
+    { timeout: 30_000 },
+    async () => {
+      const topic = await topicWithMessages(2, 0)
+      const groupId = uniqueTopic('g')
+      const options = { groupId, groupProtocol, partitionAssignors: ['range'] } as const
+      const stay = new RecordingMember(broker.bootstrapServers, { ...options, groupInstanceId: 'stay' })
+      let restart = new RecordingMember(broker.bootstrapServers, { ...options, groupInstanceId: 'restart' })
+      try {
+        stay.subscribe([topic])
+        restart.subscribe([topic])
+        await Promise.all([
+          stay.until(() => stay.owned().length === 1),
+          restart.until(() => restart.owned().length === 1),
+        ])
+        const before = {
+          stay: stay.owned(),
+          restart: restart.owned(),
+          generation: stay.consumer.groupMetadata().generationId,
+        }
+        const revokedBefore = stay.revokedCalls.length
+        await restart.consumer.close() // a static member does not send LeaveGroup
+        restart = new RecordingMember(broker.bootstrapServers, { ...options, groupInstanceId: 'restart' })
+        restart.subscribe([topic])
+        await restart.until(() => restart.owned().length === 1)
+        assert.deepEqual(restart.owned(), before.restart)
+        assert.deepEqual(stay.owned(), before.stay)
+        assert.equal(restart.consumer.groupMetadata().generationId, before.generation)
+        assert.equal(stay.consumer.groupMetadata().generationId, before.generation)
+        assert.equal(stay.revokedCalls.length, revokedBefore)
+      } finally {
+        await restart.consumer.close()
+        await stay.consumer.close()
       }
-      const revokedBefore = stay.revokedCalls.length
-      await restart.consumer.close() // a static member does not send LeaveGroup
-      restart = new RecordingMember(broker.bootstrapServers, { ...options, groupInstanceId: 'restart' })
-      restart.subscribe([topic])
-      await restart.until(() => restart.owned().length === 1)
-      assert.deepEqual(restart.owned(), before.restart)
-      assert.deepEqual(stay.owned(), before.stay)
-      assert.equal(restart.consumer.groupMetadata().generationId, before.generation)
-      assert.equal(stay.consumer.groupMetadata().generationId, before.generation)
-      assert.equal(stay.revokedCalls.length, revokedBefore)
-    } finally {
-      await restart.consumer.close()
-      await stay.consumer.close()
-    }
-  },
-)
+    },
+  )
+}
 
 test('metrics report records-lag, records-lag-avg and records-lag-max per partition', { timeout: 30_000 }, async () => {
   const topic = await topicWithMessages(1, 20, true)
@@ -196,15 +198,28 @@ test('metrics report records-lag, records-lag-avg and records-lag-max per partit
   }
 })
 
-test('a pattern subscription takes every matching topic and no other', { timeout: 30_000 }, async () => {
-  const prefix = uniqueTopic('pattern')
-  await admin.createTopics({ topics: [`${prefix}-a`, `${prefix}-b`, `${prefix}x-c`].map((topic) => ({ topic })) })
-  const member = new RecordingMember(broker.bootstrapServers, { groupId: uniqueTopic('g') })
-  try {
-    member.subscribe(new RegExp(`^${prefix}-`))
-    await member.until(() => member.owned().length === 2)
-    assert.deepEqual(member.owned(), [`${prefix}-a-0000`, `${prefix}-b-0000`])
-  } finally {
-    await member.consumer.close()
-  }
-})
+for (const groupProtocol of ['classic', 'consumer'] as const) {
+  test(
+    `${groupProtocol}: a pattern subscription takes every matching topic and no other, also topics created later`,
+    { timeout: 30_000 },
+    async () => {
+      const prefix = uniqueTopic('pattern')
+      await admin.createTopics({ topics: [`${prefix}-a`, `${prefix}-b`, `${prefix}x-c`].map((topic) => ({ topic })) })
+      const member = new RecordingMember(broker.bootstrapServers, {
+        groupId: uniqueTopic('g'),
+        groupProtocol,
+        metadataMaxAgeMs: 200, // how often the pattern is matched again
+      })
+      try {
+        member.subscribe(new RegExp(`^${prefix}-`))
+        await member.until(() => member.owned().length === 2)
+        assert.deepEqual(member.owned(), [`${prefix}-a-0000`, `${prefix}-b-0000`])
+        await admin.createTopics({ topics: [{ topic: `${prefix}-d` }] })
+        await member.until(() => member.owned().length === 3)
+        assert.deepEqual(member.owned(), [`${prefix}-a-0000`, `${prefix}-b-0000`, `${prefix}-d-0000`])
+      } finally {
+        await member.consumer.close()
+      }
+    },
+  )
+}
