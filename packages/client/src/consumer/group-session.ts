@@ -69,7 +69,9 @@ export class GroupSession implements MembershipHost {
   readonly #consumed = new Map<string, OffsetToCommit>()
   readonly #committed = new Map<string, bigint>()
   #autoCommitTimer: NodeJS.Timeout | undefined
-  #patternTimer: NodeJS.Timeout | undefined
+  #metadataTimer: NodeJS.Timeout | undefined
+  /** What the last (re)join was based on: the topics, and (classic) their partition counts. */
+  #fingerprint: string | null = null
   /** A pattern's matching topics, and when they were listed. */
   #matched: { topics: string[]; at: number } | null = null
 
@@ -88,11 +90,13 @@ export class GroupSession implements MembershipHost {
     this.#topics = topics instanceof RegExp ? topics : [...topics]
     this.#listener = listener
     this.#matched = null
-    clearInterval(this.#patternTimer)
-    if (topics instanceof RegExp) {
-      // Topics created or deleted later change what the pattern matches; the member rejoins when they do.
-      this.#patternTimer = setInterval(() => void this.#checkPattern(), this.#options.metadataMaxAgeMs)
-      this.#patternTimer.unref()
+    clearInterval(this.#metadataTimer)
+    // Topics created or deleted later change what a pattern matches, and partitions added to a topic need
+    // assigning (the classic leader's job, which Java's leader does on a metadata change too; a KIP-848 broker
+    // sees it itself). Either makes the member rejoin.
+    if (topics instanceof RegExp || this.#options.groupProtocol === 'classic') {
+      this.#metadataTimer = setInterval(() => void this.#checkMetadata(), this.#options.metadataMaxAgeMs)
+      this.#metadataTimer.unref()
     }
     if (this.#membership !== null) {
       this.#membership.subscriptionChanged()
@@ -145,9 +149,21 @@ export class GroupSession implements MembershipHost {
   }
 
   async subscribedTopics(): Promise<string[]> {
-    if (!(this.#topics instanceof RegExp)) return [...this.#topics]
-    const fresh = this.#matched !== null && Date.now() - this.#matched.at < this.#options.metadataMaxAgeMs
-    return fresh ? [...this.#matched!.topics] : this.#matchPattern(this.#topics)
+    let topics: string[]
+    if (!(this.#topics instanceof RegExp)) topics = [...this.#topics]
+    else {
+      const fresh = this.#matched !== null && Date.now() - this.#matched.at < this.#options.metadataMaxAgeMs
+      topics = fresh ? [...this.#matched!.topics] : await this.#matchPattern(this.#topics)
+    }
+    if (this.#options.groupProtocol === 'classic') await this.#cluster.refreshMetadata(topics)
+    // What this (re)join is based on; #checkMetadata rejoins when the cluster no longer looks like this.
+    this.#fingerprint = this.#fingerprintOf(topics)
+    return topics
+  }
+
+  #fingerprintOf(topics: readonly string[]): string {
+    const counts = this.#options.groupProtocol === 'classic'
+    return topics.map((t) => (counts ? `${t}:${this.#cluster.metadata.partitionCount(t) ?? -1}` : t)).join('\u0000')
   }
 
   async #matchPattern(pattern: RegExp): Promise<string[]> {
@@ -160,12 +176,13 @@ export class GroupSession implements MembershipHost {
     return [...topics]
   }
 
-  async #checkPattern(): Promise<void> {
-    if (!(this.#topics instanceof RegExp) || this.#membership === null) return
-    const before = this.#matched?.topics.join('\u0000')
+  async #checkMetadata(): Promise<void> {
+    const membership = this.#membership
+    if (membership === null || this.#fingerprint === null) return
     try {
-      const now = await this.#matchPattern(this.#topics)
-      if (now.join('\u0000') !== before) this.#membership.subscriptionChanged()
+      const topics = this.#topics instanceof RegExp ? await this.#matchPattern(this.#topics) : [...this.#topics]
+      if (this.#options.groupProtocol === 'classic') await this.#cluster.refreshMetadata(topics)
+      if (this.#fingerprintOf(topics) !== this.#fingerprint) membership.subscriptionChanged()
     } catch {
       // The next check tries again.
     }
@@ -218,7 +235,7 @@ export class GroupSession implements MembershipHost {
   /** Commits what was consumed (with auto commit), then leaves the group. */
   async close(): Promise<void> {
     clearInterval(this.#autoCommitTimer)
-    clearInterval(this.#patternTimer)
+    clearInterval(this.#metadataTimer)
     const membership = this.#membership
     if (membership === null) return
     try {

@@ -223,3 +223,16 @@ for (const groupProtocol of ['classic', 'consumer'] as const) {
     },
   )
 }
+
+test('classic: partitions added to a subscribed topic are assigned after a rejoin', { timeout: 30_000 }, async () => {
+  const topic = await topicWithMessages(1, 0)
+  const member = new RecordingMember(broker.bootstrapServers, { groupId: uniqueTopic('g'), metadataMaxAgeMs: 200 })
+  try {
+    member.subscribe([topic])
+    await member.until(() => member.owned().length === 1)
+    await admin.createPartitions({ topicPartitions: [{ topic, count: 3 }] })
+    await member.until(() => member.owned().length === 3)
+  } finally {
+    await member.consumer.close()
+  }
+})
