@@ -156,6 +156,8 @@ for (const groupProtocol of ['classic', 'consumer'] as const) {
         }
         const revokedBefore = stay.revokedCalls.length
         await restart.consumer.close() // a static member does not send LeaveGroup
+        const [group] = await admin.describeGroups({ groups: [groupId] })
+        assert.equal(group?.members.length, 2)
         restart = new RecordingMember(broker.bootstrapServers, { ...options, groupInstanceId: 'restart' })
         restart.subscribe([topic])
         await restart.until(() => restart.owned().length === 1)

@@ -55,6 +55,12 @@ async function joinAndLeave(options: Partial<ConsumerOptions>): Promise<FirstMem
       [0, 1, 2, 3].map((p) => `${topic}-000${p}`),
     )
     await second.consumer.close()
+    // It left (LeaveGroup, or epoch -1 for KIP-848) rather than waiting out its session.
+    const [group] = await admin.describeGroups({ groups: [groupId] })
+    assert.deepEqual(
+      group?.members.map((m) => m.memberId),
+      [first.consumer.groupMetadata().memberId],
+    )
     await first.until(() => first.owned().length === 4)
     return { revoked: first.revokedCalls.map((c) => c.length), lost: first.lostCalls.length }
   } finally {
