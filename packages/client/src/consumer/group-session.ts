@@ -69,6 +69,8 @@ export class GroupSession implements MembershipHost {
   readonly #consumed = new Map<string, OffsetToCommit>()
   readonly #committed = new Map<string, bigint>()
   #autoCommitTimer: NodeJS.Timeout | undefined
+  /** Once closing, a rebalance still finishing must not hand the consumer partitions again. */
+  #isClosing = false
   #metadataTimer: NodeJS.Timeout | undefined
   /** What the last (re)join was based on: the topics, and (classic) their partition counts. */
   #fingerprint: string | null = null
@@ -193,11 +195,13 @@ export class GroupSession implements MembershipHost {
   }
 
   async assigned(partitions: TopicPartition[]): Promise<void> {
+    if (this.#isClosing) return
     if (partitions.length > 0) {
       const deadline = Date.now() + this.#options.requestTimeoutMs
       const committed = await this.#cluster.retrying(deadline, () =>
         fetchCommittedOffsets(this.coordinator, partitions),
       )
+      if (this.#isClosing) return
       const startAt = new Map(committed.filter((c) => c.offset >= 0n).map((c) => [partitionKeyOf(c), c.offset]))
       this.#consumer.addPartitions(
         partitions.map((p) => {
@@ -237,6 +241,7 @@ export class GroupSession implements MembershipHost {
     clearInterval(this.#autoCommitTimer)
     clearInterval(this.#metadataTimer)
     const membership = this.#membership
+    this.#isClosing = true
     if (membership === null) return
     try {
       const owned = this.owned()
