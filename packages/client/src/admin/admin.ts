@@ -328,6 +328,13 @@ export class Admin {
     return this.#groups.describeGroupLag(request.groupId, this.#deadline(request))
   }
 
+  /** Removes static members of a classic group by group.instance.id (KIP-345), so it rebalances at once. */
+  removeMembersFromConsumerGroup(
+    request: { groupId: string; groupInstanceIds: readonly string[] } & Timeout,
+  ): Promise<void> {
+    return this.#groups.removeStaticMembers(request.groupId, request.groupInstanceIds, this.#deadline(request))
+  }
+
   deleteGroups(request: { groups: readonly string[] } & Timeout): Promise<void> {
     return this.#groups.deleteGroups(request.groups, this.#deadline(request))
   }

@@ -10,6 +10,7 @@ import {
   DeleteGroups,
   DescribeGroups,
   ErrorCode,
+  LeaveGroup,
   ListGroups,
   OffsetDelete,
 } from '@samsa/protocol'
@@ -271,6 +272,45 @@ export class GroupAdmin {
       }),
     )
     throwAll(errors, 'groups could not be deleted')
+  }
+
+  /**
+   * Removes static members from a classic group by group.instance.id (LeaveGroup v3+ on their behalf, KIP-345),
+   * e.g. a member whose host is gone for good, so the group rebalances now instead of after its session timeout.
+   */
+  async removeStaticMembers(groupId: string, groupInstanceIds: readonly string[], deadline: number): Promise<void> {
+    const coordinator = new GroupCoordinator(this.#cluster, groupId)
+    try {
+      const { response, version } = await this.#cluster.retrying(deadline, () =>
+        coordinator.request(
+          LeaveGroup,
+          () =>
+            LeaveGroup.request.make({
+              groupId,
+              members: groupInstanceIds.map((groupInstanceId) => ({
+                memberId: '',
+                groupInstanceId,
+                reason: 'removed by an administrator',
+              })),
+            }),
+          { errorCodeOf: (r) => r.errorCode },
+        ),
+      )
+      const errors = response.members
+        .filter((m) => m.errorCode !== ErrorCode.NONE)
+        .map(
+          (m) =>
+            new KafkaProtocolError({
+              errorCode: m.errorCode,
+              apiKey: LeaveGroup.key,
+              apiVersion: version,
+              brokerMessage: `group.instance.id ${m.groupInstanceId}`,
+            }),
+        )
+      throwAll(errors, 'members could not be removed')
+    } finally {
+      await coordinator.close()
+    }
   }
 
   /** Removes committed offsets (OffsetDelete, KIP-496); the group must not be consuming those topics. */

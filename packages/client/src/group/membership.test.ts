@@ -238,3 +238,27 @@ test('classic: partitions added to a subscribed topic are assigned after a rejoi
     await member.consumer.close()
   }
 })
+
+test(
+  'classic: a member removed by an administrator hears onPartitionsLost, then rejoins',
+  { timeout: 30_000 },
+  async () => {
+    const topic = await topicWithMessages(2, 0)
+    const groupId = uniqueTopic('g')
+    const member = new RecordingMember(broker.bootstrapServers, { groupId, groupInstanceId: 'removable' })
+    try {
+      member.subscribe([topic])
+      await member.until(() => member.owned().length === 2)
+      const memberIdBefore = member.consumer.groupMetadata().memberId
+      await admin.removeMembersFromConsumerGroup({ groupId, groupInstanceIds: ['removable'] })
+      // The next heartbeat answers UNKNOWN_MEMBER_ID: the partitions are lost (not revoked: no commit), and the
+      // member joins again under a new member id.
+      await member.until(() => member.lostCalls.length === 1 && member.owned().length === 2)
+      assert.deepEqual(member.lostCalls[0]?.map((p) => p.partition).sort(), [0, 1])
+      assert.equal(member.revokedCalls.length, 0)
+      assert.notEqual(member.consumer.groupMetadata().memberId, memberIdBefore)
+    } finally {
+      await member.consumer.close()
+    }
+  },
+)
