@@ -135,6 +135,12 @@ export class Consumer implements AsyncIterable<ConsumerMessage> {
     this.#group.subscribe(topics, listener)
   }
 
+  /** Leaves the group (committing first with autoCommit, and calling onPartitionsRevoked); subscribe() may follow. */
+  async unsubscribe(): Promise<void> {
+    this.#checkOpen()
+    await this.#group?.unsubscribe()
+  }
+
   /** Who this consumer is in its group (Java's groupMetadata()); generationId is the member epoch for KIP-848. */
   groupMetadata(): { groupId: string | null; memberId: string; generationId: number; groupInstanceId: string | null } {
     const membership = this.#group?.membership

@@ -238,19 +238,30 @@ export class GroupSession implements MembershipHost {
 
   /** Commits what was consumed (with auto commit), then leaves the group. */
   async close(): Promise<void> {
+    try {
+      await this.unsubscribe()
+    } finally {
+      await this.coordinator.close()
+    }
+  }
+
+  /** Gives up every partition (committing with auto commit) and leaves the group; subscribe() may follow. */
+  async unsubscribe(): Promise<void> {
     clearInterval(this.#autoCommitTimer)
     clearInterval(this.#metadataTimer)
     const membership = this.#membership
-    this.#isClosing = true
     if (membership === null) return
+    this.#isClosing = true
     try {
       const owned = this.owned()
-      // close() may be called from inside a handler, so it does not wait for the handler; that message is
-      // not committed and is delivered again after a restart (at least once).
+      // This may be called from inside a handler, so it does not wait for the handler; that message is not
+      // committed and is delivered again after a restart (at least once).
       if (owned.length > 0) await this.revoked(owned, false)
     } finally {
       await membership.leave()
-      await this.coordinator.close()
+      this.#membership = null
+      this.#fingerprint = null
+      this.#isClosing = false
     }
   }
 

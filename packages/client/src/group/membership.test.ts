@@ -262,3 +262,28 @@ test(
     }
   },
 )
+
+test('unsubscribe leaves the group and commits; subscribe again joins afresh', { timeout: 30_000 }, async () => {
+  const topic = await topicWithMessages(1, 5)
+  const groupId = uniqueTopic('g')
+  const member = new RecordingMember(broker.bootstrapServers, { groupId, autoOffsetReset: 'earliest' })
+  try {
+    member.subscribe([topic])
+    for await (const message of member.consumer) if (message.offset === 2n) break
+    await member.consumer.unsubscribe()
+    assert.deepEqual(member.consumer.assignment(), [])
+    assert.deepEqual(
+      member.revokedCalls.map((c) => c.length),
+      [1],
+    )
+    const [group] = await admin.describeGroups({ groups: [groupId] })
+    assert.equal(group?.members.length, 0)
+    member.subscribe([topic])
+    for await (const message of member.consumer) {
+      assert.equal(message.offset, 3n) // auto commit committed 3 when the partition was revoked
+      break
+    }
+  } finally {
+    await member.consumer.close()
+  }
+})
