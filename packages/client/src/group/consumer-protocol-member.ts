@@ -152,7 +152,7 @@ export class ConsumerProtocolMember implements GroupMembership {
 
   async #heartbeat(memberEpoch: number, topics: string[]) {
     const owned = this.#host.owned()
-    const { response } = await this.#coordinator.request(
+    const { response, version } = await this.#coordinator.request(
       ConsumerGroupHeartbeat,
       () =>
         ConsumerGroupHeartbeat.request.make({
@@ -180,7 +180,7 @@ export class ConsumerProtocolMember implements GroupMembership {
       throw new KafkaProtocolError({
         errorCode: response.errorCode,
         apiKey: ConsumerGroupHeartbeat.key,
-        apiVersion: 0,
+        apiVersion: version,
         brokerMessage: response.errorMessage,
       })
     }
