@@ -3,34 +3,19 @@
 // group deletion.
 
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import { startGroupTestBroker, RecordingMember } from '../group/group-testing.ts'
-import { createProducer, type Producer } from '../producer/producer.ts'
-import { uniqueTopic, type TestBroker } from '../testing.ts'
-import { createAdmin, type Admin } from './admin.ts'
+import { uniqueTopic } from '../testing.ts'
+import { clientFixture } from '../test-fixture.ts'
 
-let broker: TestBroker
-let admin: Admin
-let producer: Producer
-
-before(async () => {
-  broker = await startGroupTestBroker()
-  admin = createAdmin({ bootstrapServers: broker.bootstrapServers })
-  producer = createProducer({ bootstrapServers: broker.bootstrapServers, lingerMs: 0 })
-})
-
-after(async () => {
-  await producer.close()
-  await admin.close()
-  await broker.stop()
-})
+const fx = clientFixture(startGroupTestBroker)
 
 async function topicWithMessages(numPartitions: number, perPartition: number): Promise<string> {
   const topic = uniqueTopic('admin-group')
-  await admin.createTopics({ topics: [{ topic, numPartitions }] })
+  await fx.admin.createTopics({ topics: [{ topic, numPartitions }] })
   for (let partition = 0; partition < numPartitions; partition++) {
     const messages = Array.from({ length: perPartition }, (_, i) => ({ value: `m${i}`, partition }))
-    await producer.send({ topic, messages })
+    await fx.producer.send({ topic, messages })
   }
   return topic
 }
@@ -39,7 +24,7 @@ for (const groupProtocol of ['classic', 'consumer'] as const) {
   test(`${groupProtocol} group: list with filters, describe, lag`, { timeout: 30_000 }, async () => {
     const topic = await topicWithMessages(2, 5)
     const groupId = uniqueTopic('g')
-    const member = new RecordingMember(broker.bootstrapServers, {
+    const member = new RecordingMember(fx.broker.bootstrapServers, {
       groupId,
       groupProtocol,
       autoOffsetReset: 'earliest',
@@ -53,15 +38,15 @@ for (const groupProtocol of ['classic', 'consumer'] as const) {
         { topic, partition: 0, offset: 3n },
         { topic, partition: 1, offset: 5n },
       ])
-      const listed = (await admin.listGroups()).find((g) => g.groupId === groupId)
+      const listed = (await fx.admin.listGroups()).find((g) => g.groupId === groupId)
       assert.equal(listed?.type, groupProtocol)
       assert.equal(listed?.state, 'Stable')
-      const stableOfType = await admin.listGroups({ states: ['Stable'], types: [groupProtocol] })
+      const stableOfType = await fx.admin.listGroups({ states: ['Stable'], types: [groupProtocol] })
       assert.ok(stableOfType.some((g) => g.groupId === groupId))
-      const empty = await admin.listGroups({ states: ['Empty'] })
+      const empty = await fx.admin.listGroups({ states: ['Empty'] })
       assert.ok(!empty.some((g) => g.groupId === groupId))
 
-      const [description] = await admin.describeGroups({ groups: [groupId] })
+      const [description] = await fx.admin.describeGroups({ groups: [groupId] })
       assert.equal(description?.type, groupProtocol)
       assert.equal(description?.state, 'Stable')
       assert.equal(description?.members.length, 1)
@@ -69,7 +54,7 @@ for (const groupProtocol of ['classic', 'consumer'] as const) {
       assert.equal(description?.members[0]?.clientId, 'lag-reader')
       assert.deepEqual(description?.members[0]?.assignment.map((p) => p.partition).sort(), [0, 1])
 
-      const lag = await admin.describeGroupLag({ groupId })
+      const lag = await fx.admin.describeGroupLag({ groupId })
       assert.deepEqual(
         lag.map((l) => [l.partition, l.committedOffset, l.logEndOffset, l.lag, l.memberId]),
         [
@@ -89,7 +74,7 @@ test(
   async () => {
     const topic = await topicWithMessages(2, 10)
     const groupId = uniqueTopic('g')
-    const member = new RecordingMember(broker.bootstrapServers, { groupId, autoCommit: false })
+    const member = new RecordingMember(fx.broker.bootstrapServers, { groupId, autoCommit: false })
     member.subscribe([topic])
     await member.until(() => member.owned().length === 2)
     await member.consumer.commit([
@@ -97,13 +82,13 @@ test(
       { topic, partition: 1, offset: 6n },
     ])
     // Offsets cannot be reset under an active member.
-    await assert.rejects(admin.resetOffsets({ groupId, topics: [topic], to: 'earliest' }), /has no members|Stable/)
+    await assert.rejects(fx.admin.resetOffsets({ groupId, topics: [topic], to: 'earliest' }), /has no members|Stable/)
     await member.consumer.close()
 
     const offsetsNow = async () =>
-      (await admin.listConsumerGroupOffsets({ groupId })).map((o) => [o.partition, o.offset]).sort()
+      (await fx.admin.listConsumerGroupOffsets({ groupId })).map((o) => [o.partition, o.offset]).sort()
 
-    const plan = await admin.resetOffsets({ groupId, topics: [topic], to: 'earliest', dryRun: true })
+    const plan = await fx.admin.resetOffsets({ groupId, topics: [topic], to: 'earliest', dryRun: true })
     assert.deepEqual(
       plan.map((e) => [e.partition, e.currentOffset, e.newOffset]),
       [
@@ -116,45 +101,45 @@ test(
       [1, 6n],
     ])
 
-    await admin.resetOffsets({ groupId, topics: [topic], to: 'earliest' })
+    await fx.admin.resetOffsets({ groupId, topics: [topic], to: 'earliest' })
     assert.deepEqual(await offsetsNow(), [
       [0, 0n],
       [1, 0n],
     ])
-    await admin.resetOffsets({ groupId, topics: [topic], to: { shiftBy: 3 } })
+    await fx.admin.resetOffsets({ groupId, topics: [topic], to: { shiftBy: 3 } })
     assert.deepEqual(await offsetsNow(), [
       [0, 3n],
       [1, 3n],
     ])
-    await admin.resetOffsets({ groupId, partitions: [{ topic, partition: 1 }], to: { offset: 42n } }) // clamped to the end
+    await fx.admin.resetOffsets({ groupId, partitions: [{ topic, partition: 1 }], to: { offset: 42n } }) // clamped to the end
     assert.deepEqual(await offsetsNow(), [
       [0, 3n],
       [1, 10n],
     ])
-    await admin.resetOffsets({ groupId, topics: [topic], to: { shiftBy: -100 } }) // clamped to the start
+    await fx.admin.resetOffsets({ groupId, topics: [topic], to: { shiftBy: -100 } }) // clamped to the start
     assert.deepEqual(await offsetsNow(), [
       [0, 0n],
       [1, 0n],
     ])
-    await admin.resetOffsets({ groupId, topics: [topic], to: { datetime: Date.now() + 60_000 } }) // nothing that late
+    await fx.admin.resetOffsets({ groupId, topics: [topic], to: { datetime: Date.now() + 60_000 } }) // nothing that late
     assert.deepEqual(await offsetsNow(), [
       [0, 10n],
       [1, 10n],
     ])
-    await admin.resetOffsets({ groupId, topics: [topic], to: { datetime: new Date(0) } })
+    await fx.admin.resetOffsets({ groupId, topics: [topic], to: { datetime: new Date(0) } })
     assert.deepEqual(await offsetsNow(), [
       [0, 0n],
       [1, 0n],
     ])
-    await admin.resetOffsets({ groupId, topics: [topic], to: 'latest' })
+    await fx.admin.resetOffsets({ groupId, topics: [topic], to: 'latest' })
     assert.deepEqual(await offsetsNow(), [
       [0, 10n],
       [1, 10n],
     ])
 
     // A consumer of the group now starts where the reset put it.
-    await admin.resetOffsets({ groupId, partitions: [{ topic, partition: 0 }], to: { offset: 8n } })
-    const reader = new RecordingMember(broker.bootstrapServers, { groupId, partitionAssignors: ['range'] })
+    await fx.admin.resetOffsets({ groupId, partitions: [{ topic, partition: 0 }], to: { offset: 8n } })
+    const reader = new RecordingMember(fx.broker.bootstrapServers, { groupId, partitionAssignors: ['range'] })
     try {
       reader.subscribe([topic])
       for await (const message of reader.consumer) {
@@ -166,12 +151,12 @@ test(
       await reader.consumer.close()
     }
 
-    await admin.deleteOffsets({ groupId, partitions: [{ topic, partition: 1 }] })
+    await fx.admin.deleteOffsets({ groupId, partitions: [{ topic, partition: 1 }] })
     assert.deepEqual(
       (await offsetsNow()).map(([p]) => p),
       [0],
     )
-    await admin.deleteGroups({ groups: [groupId] })
-    assert.ok(!(await admin.listGroups()).some((g) => g.groupId === groupId))
+    await fx.admin.deleteGroups({ groups: [groupId] })
+    assert.ok(!(await fx.admin.listGroups()).some((g) => g.groupId === groupId))
   },
 )

@@ -3,39 +3,25 @@
 // topic that only appears after the consumer was assigned to it.
 
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
-import { createAdmin, type Admin } from '../admin/admin.ts'
+import { test } from 'node:test'
 import { isSamsaError } from '../errors.ts'
 import type { CompressionName } from '../options.ts'
-import { createProducer, type Producer } from '../producer/producer.ts'
-import { startTestBroker, uniqueTopic, type TestBroker } from '../testing.ts'
+import { createProducer } from '../producer/producer.ts'
+import { uniqueTopic } from '../testing.ts'
 import { createConsumer, type Consumer, type ConsumerOptions } from './consumer.ts'
 import type { ConsumerMessage } from './fetched-records.ts'
+import { clientFixture } from '../test-fixture.ts'
 
-let broker: TestBroker
-let admin: Admin
-let producer: Producer
-
-before(async () => {
-  broker = await startTestBroker()
-  admin = createAdmin({ bootstrapServers: broker.bootstrapServers })
-  producer = createProducer({ bootstrapServers: broker.bootstrapServers, lingerMs: 0 })
-})
-
-after(async () => {
-  await producer.close()
-  await admin.close()
-  await broker.stop()
-})
+const fx = clientFixture()
 
 async function topicWith(numPartitions: number): Promise<string> {
   const topic = uniqueTopic()
-  await admin.createTopics({ topics: [{ topic, numPartitions }] })
+  await fx.admin.createTopics({ topics: [{ topic, numPartitions }] })
   return topic
 }
 
 function consumer(options: Partial<ConsumerOptions> = {}): Consumer {
-  return createConsumer({ bootstrapServers: broker.bootstrapServers, fetchMaxWaitMs: 100, ...options })
+  return createConsumer({ bootstrapServers: fx.broker.bootstrapServers, fetchMaxWaitMs: 100, ...options })
 }
 
 async function take(c: Consumer, count: number): Promise<ConsumerMessage[]> {
@@ -52,7 +38,7 @@ const text = (b: Buffer | null) => (b === null ? null : b.toString())
 
 test('messages arrive in order per partition, with keys, headers and offsets', { timeout: 20_000 }, async () => {
   const topic = await topicWith(3)
-  const sent = await producer.send({
+  const sent = await fx.producer.send({
     topic,
     messages: Array.from({ length: 60 }, (_, i) => ({ key: `k${i % 7}`, value: `v${i}`, headers: { n: String(i) } })),
   })
@@ -76,7 +62,7 @@ test('messages arrive in order per partition, with keys, headers and offsets', {
 for (const compression of ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as CompressionName[]) {
   test(`${compression} batches round-trip`, { timeout: 20_000 }, async () => {
     const topic = await topicWith(1)
-    const p = createProducer({ bootstrapServers: broker.bootstrapServers, compression, lingerMs: 1000 })
+    const p = createProducer({ bootstrapServers: fx.broker.bootstrapServers, compression, lingerMs: 1000 })
     const values = Array.from({ length: 50 }, (_, i) => `${compression}-${i}-${'x'.repeat(i * 10)}`)
     const sending = p.send({ topic, messages: values.map((value) => ({ value })) })
     await p.flush()
@@ -97,7 +83,7 @@ for (const compression of ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as Compressi
 
 test('seek moves the position; reading continues from there', { timeout: 20_000 }, async () => {
   const topic = await topicWith(1)
-  await producer.send({ topic, messages: Array.from({ length: 10 }, (_, i) => ({ value: `v${i}` })) })
+  await fx.producer.send({ topic, messages: Array.from({ length: 10 }, (_, i) => ({ value: `v${i}` })) })
   const c = consumer()
   try {
     c.assign([{ topic, partition: 0, offset: 0n }])
@@ -118,7 +104,7 @@ test('seek moves the position; reading continues from there', { timeout: 20_000 
 
 test('a paused partition delivers nothing until resumed', { timeout: 20_000 }, async () => {
   const topic = await topicWith(2)
-  await producer.send({ topic, messages: [0, 0, 1, 1, 1].map((partition, i) => ({ value: `v${i}`, partition })) })
+  await fx.producer.send({ topic, messages: [0, 0, 1, 1, 1].map((partition, i) => ({ value: `v${i}`, partition })) })
   const c = consumer()
   try {
     c.assign([0, 1].map((partition) => ({ topic, partition, offset: 0n })))
@@ -145,7 +131,7 @@ test(
   { timeout: 20_000 },
   async () => {
     const topic = await topicWith(1)
-    await producer.send({ topic, messages: Array.from({ length: 5 }, (_, i) => ({ value: `v${i}` })) })
+    await fx.producer.send({ topic, messages: Array.from({ length: 5 }, (_, i) => ({ value: `v${i}` })) })
     const c = consumer()
     try {
       c.assign([{ topic, partition: 0, offset: 0n }])
@@ -175,7 +161,7 @@ test(
 
 test('run({ eachBatch }) hands over whole partition batches', { timeout: 20_000 }, async () => {
   const topic = await topicWith(1)
-  await producer.send({ topic, messages: Array.from({ length: 4 }, (_, i) => ({ value: `v${i}` })) })
+  await fx.producer.send({ topic, messages: Array.from({ length: 4 }, (_, i) => ({ value: `v${i}` })) })
   const c = consumer()
   try {
     c.assign([{ topic, partition: 0, offset: 0n }])
@@ -195,7 +181,7 @@ test('run({ eachBatch }) hands over whole partition batches', { timeout: 20_000 
 
 test('auto.offset.reset=earliest starts at the log start; none fails', { timeout: 20_000 }, async () => {
   const topic = await topicWith(1)
-  await producer.send({ topic, messages: [{ value: 'a' }, { value: 'b' }] })
+  await fx.producer.send({ topic, messages: [{ value: 'a' }, { value: 'b' }] })
   const earliest = consumer({ autoOffsetReset: 'earliest' })
   try {
     earliest.assign([{ topic, partition: 0 }])
@@ -206,7 +192,7 @@ test('auto.offset.reset=earliest starts at the log start; none fails', { timeout
   } finally {
     await earliest.close()
   }
-  const none = createConsumer({ bootstrapServers: broker.bootstrapServers, 'auto.offset.reset': 'none' })
+  const none = createConsumer({ bootstrapServers: fx.broker.bootstrapServers, 'auto.offset.reset': 'none' })
   try {
     none.assign([{ topic, partition: 0 }])
     await assert.rejects(none.nextBatch(), (e) => isSamsaError(e) && /auto\.offset\.reset is none/.test(e.message))
@@ -217,7 +203,7 @@ test('auto.offset.reset=earliest starts at the log start; none fails', { timeout
 
 test('read_committed and a 1-byte partition limit still make progress (KIP-74)', { timeout: 20_000 }, async () => {
   const topic = await topicWith(1)
-  await producer.send({ topic, messages: Array.from({ length: 3 }, (_, i) => ({ value: `v${i}` })) })
+  await fx.producer.send({ topic, messages: Array.from({ length: 3 }, (_, i) => ({ value: `v${i}` })) })
   const c = consumer({ isolationLevel: 'read_committed', maxPartitionFetchBytes: 1, fetchMaxBytes: 1 })
   try {
     c.assign([{ topic, partition: 0, offset: 0n }])
@@ -236,8 +222,8 @@ test('a topic created after assign is picked up by a metadata refresh', { timeou
   try {
     c.assign([{ topic, partition: 0, offset: 0n }])
     const reading = take(c, 1)
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] })
-    await producer.send({ topic, messages: [{ value: 'late topic' }] })
+    await fx.admin.createTopics({ topics: [{ topic, numPartitions: 1 }] })
+    await fx.producer.send({ topic, messages: [{ value: 'late topic' }] })
     assert.equal(text((await reading)[0]!.value), 'late topic')
   } finally {
     await c.close()

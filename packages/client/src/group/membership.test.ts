@@ -3,35 +3,20 @@
 // consumer reports its lag.
 
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
-import { createAdmin, type Admin } from '../admin/admin.ts'
+import { test } from 'node:test'
 import type { ConsumerMessage } from '../consumer/fetched-records.ts'
-import { createProducer, type Producer } from '../producer/producer.ts'
-import { uniqueTopic, type TestBroker } from '../testing.ts'
+import { uniqueTopic } from '../testing.ts'
 import { fastGroupOptions, RecordingMember, startGroupTestBroker } from './group-testing.ts'
+import { clientFixture } from '../test-fixture.ts'
 
-let broker: TestBroker
-let admin: Admin
-let producer: Producer
-
-before(async () => {
-  broker = await startGroupTestBroker()
-  admin = createAdmin({ bootstrapServers: broker.bootstrapServers })
-  producer = createProducer({ bootstrapServers: broker.bootstrapServers, lingerMs: 0 })
-})
-
-after(async () => {
-  await producer.close()
-  await admin.close()
-  await broker.stop()
-})
+const fx = clientFixture(startGroupTestBroker)
 
 async function topicWithMessages(numPartitions: number, count: number, batchPerMessage = false): Promise<string> {
   const topic = uniqueTopic('group')
-  await admin.createTopics({ topics: [{ topic, numPartitions }] })
+  await fx.admin.createTopics({ topics: [{ topic, numPartitions }] })
   const messages = Array.from({ length: count }, (_, i) => ({ value: `m${i}`, partition: 0 }))
-  if (!batchPerMessage) await producer.send({ topic, messages })
-  else for (const message of messages) await producer.send({ topic, messages: [message] })
+  if (!batchPerMessage) await fx.producer.send({ topic, messages })
+  else for (const message of messages) await fx.producer.send({ topic, messages: [message] })
   return topic
 }
 
@@ -41,7 +26,7 @@ for (const groupProtocol of ['classic', 'consumer'] as const) {
     { timeout: 30_000 },
     async () => {
       const topic = await topicWithMessages(1, 3)
-      const member = new RecordingMember(broker.bootstrapServers, {
+      const member = new RecordingMember(fx.broker.bootstrapServers, {
         groupId: uniqueTopic('g'),
         groupProtocol,
         autoOffsetReset: 'earliest',
@@ -87,7 +72,7 @@ for (const groupProtocol of ['classic', 'consumer'] as const) {
       const topic = await topicWithMessages(1, 10)
       const groupId = uniqueTopic('g')
       const options = { groupId, groupProtocol, autoOffsetReset: 'earliest', autoCommit: false } as const
-      const first = new RecordingMember(broker.bootstrapServers, options)
+      const first = new RecordingMember(fx.broker.bootstrapServers, options)
       const firstSeen: bigint[] = []
       try {
         first.subscribe([topic])
@@ -107,7 +92,7 @@ for (const groupProtocol of ['classic', 'consumer'] as const) {
         await first.consumer.close()
       }
       assert.deepEqual(firstSeen, [0n, 1n, 2n, 3n, 4n, 5n, 6n, 7n])
-      const second = new RecordingMember(broker.bootstrapServers, { ...options, autoCommit: true })
+      const second = new RecordingMember(fx.broker.bootstrapServers, { ...options, autoCommit: true })
       const secondSeen: bigint[] = []
       try {
         second.subscribe([topic])
@@ -119,7 +104,7 @@ for (const groupProtocol of ['classic', 'consumer'] as const) {
         await second.consumer.close() // auto commit commits 10 on close
       }
       assert.deepEqual(secondSeen, [6n, 7n, 8n, 9n])
-      const third = new RecordingMember(broker.bootstrapServers, options)
+      const third = new RecordingMember(fx.broker.bootstrapServers, options)
       try {
         third.subscribe([topic])
         await third.until(() => third.owned().length === 1)
@@ -140,8 +125,8 @@ for (const groupProtocol of ['classic', 'consumer'] as const) {
       const topic = await topicWithMessages(2, 0)
       const groupId = uniqueTopic('g')
       const options = { groupId, groupProtocol, partitionAssignors: ['range'] } as const
-      const stay = new RecordingMember(broker.bootstrapServers, { ...options, groupInstanceId: 'stay' })
-      let restart = new RecordingMember(broker.bootstrapServers, { ...options, groupInstanceId: 'restart' })
+      const stay = new RecordingMember(fx.broker.bootstrapServers, { ...options, groupInstanceId: 'stay' })
+      let restart = new RecordingMember(fx.broker.bootstrapServers, { ...options, groupInstanceId: 'restart' })
       try {
         stay.subscribe([topic])
         restart.subscribe([topic])
@@ -156,9 +141,9 @@ for (const groupProtocol of ['classic', 'consumer'] as const) {
         }
         const revokedBefore = stay.revokedCalls.length
         await restart.consumer.close() // a static member does not send LeaveGroup
-        const [group] = await admin.describeGroups({ groups: [groupId] })
+        const [group] = await fx.admin.describeGroups({ groups: [groupId] })
         assert.equal(group?.members.length, 2)
-        restart = new RecordingMember(broker.bootstrapServers, { ...options, groupInstanceId: 'restart' })
+        restart = new RecordingMember(fx.broker.bootstrapServers, { ...options, groupInstanceId: 'restart' })
         restart.subscribe([topic])
         await restart.until(() => restart.owned().length === 1)
         assert.deepEqual(restart.owned(), before.restart)
@@ -176,7 +161,7 @@ for (const groupProtocol of ['classic', 'consumer'] as const) {
 
 test('metrics report records-lag, records-lag-avg and records-lag-max per partition', { timeout: 30_000 }, async () => {
   const topic = await topicWithMessages(1, 20, true)
-  const member = new RecordingMember(broker.bootstrapServers, {
+  const member = new RecordingMember(fx.broker.bootstrapServers, {
     groupId: uniqueTopic('g'),
     autoOffsetReset: 'earliest',
     maxPartitionFetchBytes: 1, // one batch per fetch, so the lag is sampled while it shrinks
@@ -206,8 +191,10 @@ for (const groupProtocol of ['classic', 'consumer'] as const) {
     { timeout: 30_000 },
     async () => {
       const prefix = uniqueTopic('pattern')
-      await admin.createTopics({ topics: [`${prefix}-a`, `${prefix}-b`, `${prefix}x-c`].map((topic) => ({ topic })) })
-      const member = new RecordingMember(broker.bootstrapServers, {
+      await fx.admin.createTopics({
+        topics: [`${prefix}-a`, `${prefix}-b`, `${prefix}x-c`].map((topic) => ({ topic })),
+      })
+      const member = new RecordingMember(fx.broker.bootstrapServers, {
         groupId: uniqueTopic('g'),
         groupProtocol,
         metadataMaxAgeMs: 200, // how often the pattern is matched again
@@ -216,7 +203,7 @@ for (const groupProtocol of ['classic', 'consumer'] as const) {
         member.subscribe(new RegExp(`^${prefix}-`))
         await member.until(() => member.owned().length === 2)
         assert.deepEqual(member.owned(), [`${prefix}-a-0000`, `${prefix}-b-0000`])
-        await admin.createTopics({ topics: [{ topic: `${prefix}-d` }] })
+        await fx.admin.createTopics({ topics: [{ topic: `${prefix}-d` }] })
         await member.until(() => member.owned().length === 3)
         assert.deepEqual(member.owned(), [`${prefix}-a-0000`, `${prefix}-b-0000`, `${prefix}-d-0000`])
       } finally {
@@ -228,11 +215,11 @@ for (const groupProtocol of ['classic', 'consumer'] as const) {
 
 test('classic: partitions added to a subscribed topic are assigned after a rejoin', { timeout: 30_000 }, async () => {
   const topic = await topicWithMessages(1, 0)
-  const member = new RecordingMember(broker.bootstrapServers, { groupId: uniqueTopic('g'), metadataMaxAgeMs: 200 })
+  const member = new RecordingMember(fx.broker.bootstrapServers, { groupId: uniqueTopic('g'), metadataMaxAgeMs: 200 })
   try {
     member.subscribe([topic])
     await member.until(() => member.owned().length === 1)
-    await admin.createPartitions({ topicPartitions: [{ topic, count: 3 }] })
+    await fx.admin.createPartitions({ topicPartitions: [{ topic, count: 3 }] })
     await member.until(() => member.owned().length === 3)
   } finally {
     await member.consumer.close()
@@ -245,12 +232,12 @@ test(
   async () => {
     const topic = await topicWithMessages(2, 0)
     const groupId = uniqueTopic('g')
-    const member = new RecordingMember(broker.bootstrapServers, { groupId, groupInstanceId: 'removable' })
+    const member = new RecordingMember(fx.broker.bootstrapServers, { groupId, groupInstanceId: 'removable' })
     try {
       member.subscribe([topic])
       await member.until(() => member.owned().length === 2)
       const memberIdBefore = member.consumer.groupMetadata().memberId
-      await admin.removeMembersFromConsumerGroup({ groupId, groupInstanceIds: ['removable'] })
+      await fx.admin.removeMembersFromConsumerGroup({ groupId, groupInstanceIds: ['removable'] })
       // The next heartbeat answers UNKNOWN_MEMBER_ID: the partitions are lost (not revoked: no commit), and the
       // member joins again under a new member id.
       await member.until(() => member.lostCalls.length === 1 && member.owned().length === 2)
@@ -266,7 +253,7 @@ test(
 test('unsubscribe leaves the group and commits; subscribe again joins afresh', { timeout: 30_000 }, async () => {
   const topic = await topicWithMessages(1, 5)
   const groupId = uniqueTopic('g')
-  const member = new RecordingMember(broker.bootstrapServers, { groupId, autoOffsetReset: 'earliest' })
+  const member = new RecordingMember(fx.broker.bootstrapServers, { groupId, autoOffsetReset: 'earliest' })
   try {
     member.subscribe([topic])
     for await (const message of member.consumer) if (message.offset === 2n) break
@@ -276,7 +263,7 @@ test('unsubscribe leaves the group and commits; subscribe again joins afresh', {
       member.revokedCalls.map((c) => c.length),
       [1],
     )
-    const [group] = await admin.describeGroups({ groups: [groupId] })
+    const [group] = await fx.admin.describeGroups({ groups: [groupId] })
     assert.equal(group?.members.length, 0)
     member.subscribe([topic])
     for await (const message of member.consumer) {

@@ -4,33 +4,18 @@
 // a member joining mid-stream costs no message and repeats none, because revoked offsets are committed first.
 
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
-import { createAdmin, type Admin } from '../admin/admin.ts'
+import { test } from 'node:test'
 import type { ConsumerOptions } from '../consumer/consumer.ts'
-import { createProducer, type Producer } from '../producer/producer.ts'
-import { uniqueTopic, type TestBroker } from '../testing.ts'
+import { uniqueTopic } from '../testing.ts'
 import type { AssignorName } from './assignors.ts'
 import { RecordingMember, startGroupTestBroker, untilAll } from './group-testing.ts'
+import { clientFixture } from '../test-fixture.ts'
 
-let broker: TestBroker
-let admin: Admin
-let producer: Producer
-
-before(async () => {
-  broker = await startGroupTestBroker()
-  admin = createAdmin({ bootstrapServers: broker.bootstrapServers })
-  producer = createProducer({ bootstrapServers: broker.bootstrapServers, lingerMs: 0 })
-})
-
-after(async () => {
-  await producer.close()
-  await admin.close()
-  await broker.stop()
-})
+const fx = clientFixture(startGroupTestBroker)
 
 async function topicWith(numPartitions: number): Promise<string> {
   const topic = uniqueTopic('group')
-  await admin.createTopics({ topics: [{ topic, numPartitions }] })
+  await fx.admin.createTopics({ topics: [{ topic, numPartitions }] })
   return topic
 }
 
@@ -43,8 +28,8 @@ interface FirstMemberHistory {
 async function joinAndLeave(options: Partial<ConsumerOptions>): Promise<FirstMemberHistory> {
   const topic = await topicWith(4)
   const groupId = uniqueTopic('g')
-  const first = new RecordingMember(broker.bootstrapServers, { groupId, ...options })
-  const second = new RecordingMember(broker.bootstrapServers, { groupId, ...options })
+  const first = new RecordingMember(fx.broker.bootstrapServers, { groupId, ...options })
+  const second = new RecordingMember(fx.broker.bootstrapServers, { groupId, ...options })
   try {
     first.subscribe([topic])
     await first.until(() => first.owned().length === 4)
@@ -56,7 +41,7 @@ async function joinAndLeave(options: Partial<ConsumerOptions>): Promise<FirstMem
     )
     await second.consumer.close()
     // It left (LeaveGroup, or epoch -1 for KIP-848) rather than waiting out its session.
-    const [group] = await admin.describeGroups({ groups: [groupId] })
+    const [group] = await fx.admin.describeGroups({ groups: [groupId] })
     assert.deepEqual(
       group?.members.map((m) => m.memberId),
       [first.consumer.groupMetadata().memberId],
@@ -106,7 +91,7 @@ async function consumeAcrossRebalance(options: Partial<ConsumerOptions>): Promis
   const produceWave = async (n: number) => {
     for (let partition = 0; partition < 4; partition++) {
       const messages = Array.from({ length: wave / 4 }, (_, i) => ({ value: `${n}:${partition}:${i}`, partition }))
-      await producer.send({ topic, messages })
+      await fx.producer.send({ topic, messages })
     }
   }
   await produceWave(1)
@@ -114,7 +99,7 @@ async function consumeAcrossRebalance(options: Partial<ConsumerOptions>): Promis
   const seen: string[] = []
   const seenBy = [0, 0]
   const members = [0, 1].map(
-    () => new RecordingMember(broker.bootstrapServers, { groupId, autoOffsetReset: 'earliest', ...options }),
+    () => new RecordingMember(fx.broker.bootstrapServers, { groupId, autoOffsetReset: 'earliest', ...options }),
   )
   const waiters: { count: number; resolve: () => void }[] = []
   const untilSeen = (count: number) => new Promise<void>((resolve) => waiters.push({ count, resolve }))
