@@ -29,6 +29,7 @@ import { deleteGroupsHandler } from './42-delete-groups.ts'
 import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs.ts'
 import { offsetDeleteHandler } from './47-offset-delete.ts'
 import { describeClusterHandler } from './60-describe-cluster.ts'
+import { describeProducersHandler } from './61-describe-producers.ts'
 import { consumerGroupHeartbeatHandler } from './68-consumer-group-heartbeat.ts'
 import { consumerGroupDescribeHandler } from './69-consumer-group-describe.ts'
 import { describeTopicPartitionsHandler } from './75-describe-topic-partitions.ts'
@@ -61,6 +62,7 @@ export const allHandlers: readonly AnyHandler[] = [
   anyHandler(incrementalAlterConfigsHandler),
   anyHandler(offsetDeleteHandler),
   anyHandler(describeClusterHandler),
+  anyHandler(describeProducersHandler),
   anyHandler(consumerGroupHeartbeatHandler),
   anyHandler(consumerGroupDescribeHandler),
   anyHandler(describeTopicPartitionsHandler),

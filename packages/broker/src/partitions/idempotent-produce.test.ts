@@ -1,9 +1,10 @@
 // Idempotent producing over the wire (KIP-98): InitProducerId, duplicates answered with their original offsets and
-// stored once, sequence gaps and stale epochs refused, and de-duplication and fresh producer ids after a restart.
+// stored once, sequence gaps and stale epochs refused, DescribeProducers, and de-duplication and fresh producer ids
+// after a restart.
 
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { ErrorCode, InitProducerId, buildRecordBatch, splitBatches } from '@samsa/protocol'
+import { DescribeProducers, ErrorCode, InitProducerId, buildRecordBatch, splitBatches } from '@samsa/protocol'
 import type { Connection } from '@samsa/net'
 import { createTopic, fetchOnce, produce, startTestBroker, type TestBroker } from '../testing.ts'
 
@@ -50,6 +51,26 @@ describe('idempotent producer', () => {
     const transactional = await initProducerId(conn, 'txn-1')
     assert.equal(transactional.errorCode, ErrorCode.COORDINATOR_NOT_AVAILABLE)
     assert.equal((await initProducerId(conn, '')).errorCode, ErrorCode.INVALID_REQUEST)
+  })
+
+  test('DescribeProducers shows the producers a partition remembers (KIP-664)', async () => {
+    const conn = await tb.connect()
+    await createTopic(conn, 'described')
+    const { producerId } = await initProducerId(conn)
+    await produce(conn, 'described', 0, idempotentBatch(producerId, 0, 0, ['a', 'b', 'c']))
+    const res = await conn.request(
+      DescribeProducers,
+      0,
+      DescribeProducers.request.make({ topics: [{ name: 'described', partitionIndexes: [0, 7] }] }),
+    )
+    const [known, unknown] = res.topics[0]?.partitions ?? []
+    assert.equal(known?.errorCode, ErrorCode.NONE)
+    assert.deepEqual(
+      known?.activeProducers.map((p) => [p.producerId, p.producerEpoch, p.lastSequence, p.currentTxnStartOffset]),
+      [[producerId, 0, 2, -1n]],
+    )
+    assert.ok((known?.activeProducers[0]?.lastTimestamp ?? -1n) > 0n)
+    assert.equal(unknown?.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
   })
 
   test('a retried batch gets its original offset and is stored once; gaps and old epochs are refused', async () => {

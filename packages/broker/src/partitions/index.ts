@@ -6,6 +6,7 @@ export {
   PartitionManager,
   OffsetSpec,
   tpKey,
+  type ActiveProducer,
   type ListOffsetResult,
   type PartitionManagerOptions,
 } from './partition-manager.ts'

@@ -42,6 +42,16 @@ export interface PartitionManagerOptions {
 /** Validation rules of the newest Produce version (magic v2 only) for records a coordinator writes. */
 const INTERNAL_APPEND_VERSION = 11
 
+/** One producer a partition remembers, as DescribeProducers shows it. */
+export interface ActiveProducer {
+  producerId: bigint
+  producerEpoch: number
+  lastSequence: number
+  lastTimestamp: bigint
+  coordinatorEpoch: number
+  currentTxnStartOffset: bigint
+}
+
 export function tpKey(topic: string, partition: number): string {
   return `${topic}-${partition}`
 }
@@ -203,6 +213,27 @@ export class PartitionManager {
         return found(hit.offset, hit.timestamp, hit.leaderEpoch)
       }
     }
+  }
+
+  /**
+   * DescribeProducers (KIP-664): the producers a partition remembers, as Kafka's ReplicaManager.activeProducerState
+   * reports them; NOT_LEADER_OR_FOLLOWER would come from a follower, UNKNOWN_TOPIC_OR_PARTITION from a stranger.
+   */
+  describeProducers(topic: string, partition: number): { errorCode: number; producers: ActiveProducer[] } {
+    const p = this.getPartition(topic, partition)
+    if (p === undefined) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, producers: [] }
+    const producers: ActiveProducer[] = []
+    for (const entry of p.log.producerState.activeProducers()) {
+      producers.push({
+        producerId: entry.producerId,
+        producerEpoch: entry.producerEpoch,
+        lastSequence: entry.batches.at(-1)?.lastSeq ?? -1,
+        lastTimestamp: entry.lastTimestamp,
+        coordinatorEpoch: entry.coordinatorEpoch,
+        currentTxnStartOffset: entry.currentTxnFirstOffset,
+      })
+    }
+    return { errorCode: ErrorCode.NONE, producers }
   }
 
   /** DeleteRecords: offset -1 means "up to the high watermark" (KIP-107). */
