@@ -70,6 +70,7 @@ export interface ConsumerGroupsApi {
   list(statesFilter: readonly string[]): GroupListing[]
   has(groupId: string): boolean
   isSubscribedTo(groupId: string, topic: string): boolean
+  emptySince(groupId: string): null | undefined
   delete(groupId: string): CoordinatorResult<number>
   validateOffsetCommit(groupId: string, memberId: string, memberEpoch: number): number
   validateOffsetFetch(groupId: string, memberId: string, memberEpoch: number): number
@@ -111,9 +112,7 @@ export class GroupShard {
 
   /** See ClassicGroupsApi.emptySince; an Empty consumer group's offsets count from their commit times, as Kafka's. */
   emptySince(groupId: string): number | null | undefined {
-    if (this.consumer.has(groupId))
-      return this.consumer.list(['Empty']).some((g) => g.groupId === groupId) ? undefined : null
-    return this.classic.emptySince(groupId)
+    return this.consumer.has(groupId) ? this.consumer.emptySince(groupId) : this.classic.emptySince(groupId)
   }
 
   hasGroup(groupId: string): boolean {

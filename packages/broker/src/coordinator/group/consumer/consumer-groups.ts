@@ -67,6 +67,15 @@ export class ConsumerGroups {
     return this.groups.has(groupId)
   }
 
+  /**
+   * For offset expiry: undefined for an Empty group (its offsets count from their commit times, as Kafka's
+   * ConsumerGroup does) or an unknown one, null while it has members.
+   */
+  emptySince(groupId: string): null | undefined {
+    const group = this.groups.get(groupId)
+    return group === undefined || group.state() === ConsumerGroupState.Empty ? undefined : null
+  }
+
   /** Whether a member subscribes to the topic, by name or regex (offsets of such topics do not expire). */
   isSubscribedTo(groupId: string, topic: string): boolean {
     for (const m of this.groups.get(groupId)?.members.values() ?? []) {
