@@ -177,16 +177,7 @@ export class ClassicGroups {
 
   private addMember(join: JoinInput, memberId: string): void {
     const { req, group, fx, now } = join
-    const member = new ClassicMember({
-      memberId,
-      groupInstanceId: req.groupInstanceId,
-      clientId: join.client.clientId,
-      clientHost: join.client.clientHost,
-      protocolType: req.protocolType,
-      protocols: req.protocols.map((p) => ({ name: p.name, metadata: p.metadata })),
-      rebalanceTimeoutMs: rebalanceTimeoutOf(req),
-      sessionTimeoutMs: req.sessionTimeoutMs,
-    })
+    const member = memberFromJoin(join, memberId, req.groupInstanceId)
     member.awaitingJoin = join.reply
     member.isNew = true
     group.add(member)
@@ -221,18 +212,8 @@ export class ClassicGroups {
    * list, as Kafka did before v9, and the following SyncGroup returns the stored assignment.
    */
   private replaceStaticMember(join: JoinInput, predecessor: ClassicMember, memberId: string): void {
-    const { req, group, fx, now } = join
-    const successor = new ClassicMember({
-      memberId,
-      groupInstanceId: predecessor.groupInstanceId,
-      clientId: join.client.clientId,
-      clientHost: join.client.clientHost,
-      protocolType: req.protocolType,
-      protocols: req.protocols.map((p) => ({ name: p.name, metadata: p.metadata })),
-      rebalanceTimeoutMs: rebalanceTimeoutOf(req),
-      sessionTimeoutMs: req.sessionTimeoutMs,
-      assignment: predecessor.assignment,
-    })
+    const { group, fx, now } = join
+    const successor = memberFromJoin(join, memberId, predecessor.groupInstanceId, predecessor.assignment)
     successor.awaitingJoin = join.reply
     this.flow.answerParked(group, predecessor, ErrorCode.FENCED_INSTANCE_ID, fx, predecessor.memberId)
     this.flow.cancelHeartbeat(group, predecessor.memberId)
@@ -535,6 +516,27 @@ interface JoinInput {
 }
 
 /** JoinGroup v0 has no rebalance timeout (decoded as -1): Kafka then uses the session timeout. */
+/** A member as a JoinGroup describes it (a newcomer, or a static member taking over its predecessor's assignment). */
+function memberFromJoin(
+  join: JoinInput,
+  memberId: string,
+  groupInstanceId: string | null,
+  assignment?: Buffer,
+): ClassicMember {
+  const { req, client } = join
+  return new ClassicMember({
+    memberId,
+    groupInstanceId,
+    clientId: client.clientId,
+    clientHost: client.clientHost,
+    protocolType: req.protocolType,
+    protocols: req.protocols.map((p) => ({ name: p.name, metadata: p.metadata })),
+    rebalanceTimeoutMs: rebalanceTimeoutOf(req),
+    sessionTimeoutMs: req.sessionTimeoutMs,
+    ...(assignment === undefined ? {} : { assignment }),
+  })
+}
+
 function rebalanceTimeoutOf(req: JoinGroupRequest): number {
   return req.rebalanceTimeoutMs < 0 ? req.sessionTimeoutMs : req.rebalanceTimeoutMs
 }
