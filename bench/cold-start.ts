@@ -3,8 +3,9 @@
 // so that a busy moment on the machine hits every entry alike. Light on purpose: one broker at a time, fresh
 // empty data dir each start, stopped with SIGTERM as soon as it accepts.
 //
-// Default entries: the `samsa` bin (what `npx samsa broker` runs) and the unbundled tsc output
-// (packages/broker/dist/main.js), so one run compares the two. Needs `npm run build` first.
+// Default entries: the `samsa` bin (@samsa/cli's, what `npx samsa broker` runs: it hands `broker` to the broker's
+// entry before loading any CLI code), the broker's own entry (packages/broker/bin/samsa.js, what `npm start` runs)
+// and the unbundled tsc output (packages/broker/dist/main.js), so one run compares them. Needs `npm run build`.
 // COLD_START_RUNS (default 10) sets the starts per entry.
 
 import { spawn } from 'node:child_process'
@@ -23,7 +24,8 @@ const entries: [string, string][] =
         return at < 0 ? [arg, arg] : [arg.slice(0, at), arg.slice(at + 1)]
       })
     : [
-        ['bin (samsa.js)', join(root, 'packages/broker/bin/samsa.js')],
+        ['samsa bin (cli/bin/samsa.js)', join(root, 'packages/cli/bin/samsa.js')],
+        ['broker entry (broker/bin/samsa.js)', join(root, 'packages/broker/bin/samsa.js')],
         ['tsc output (dist/main.js)', join(root, 'packages/broker/dist/main.js')],
       ]
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The `samsa` command (for now only `samsa broker`; the full CLI is @samsa/cli, later). Runs the compiled broker
-// as one bundled file, dist/bundle/main.js (`npm run build` = tsc -b, then scripts/bundle-broker.mjs): loading
+// `samsa broker`: @samsa/cli's bin (the `samsa` command) imports this file for that subcommand, and `npm start`
+// runs it directly. Runs the compiled broker as one bundled file, dist/bundle/main.js (`npm run build` = tsc -b, then scripts/bundle-broker.mjs): loading
 // ~150 separate ES modules cost about a third of the cold start. Without a build, run the sources with
 // `node --conditions=source --import tsx packages/broker/src/main.ts`.
 import { statSync } from 'node:fs'

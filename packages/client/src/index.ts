@@ -67,6 +67,7 @@ export {
 } from './errors.ts'
 export {
   JAVA_PROPERTY_NAMES,
+  JAVA_PROPERTIES_BY_CLIENT,
   type Acks,
   type AutoOffsetReset,
   type CommonOptions,

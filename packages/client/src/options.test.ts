@@ -3,7 +3,14 @@ import { test } from 'node:test'
 import { createAdmin } from './admin/admin.ts'
 import { createConsumer } from './consumer/consumer.ts'
 import { isSamsaError } from './errors.ts'
-import { allDefaults, CONSUMER_OPTIONS, JAVA_PROPERTY_NAMES, parseBootstrapServers, parseOptions } from './options.ts'
+import {
+  allDefaults,
+  CONSUMER_OPTIONS,
+  JAVA_PROPERTIES_BY_CLIENT,
+  JAVA_PROPERTY_NAMES,
+  parseBootstrapServers,
+  parseOptions,
+} from './options.ts'
 import { createProducer } from './producer/producer.ts'
 
 const invalid = (key: RegExp) => (e: unknown) =>
@@ -86,4 +93,13 @@ test('group options: assignor lists from names, Java class names or a comma-sepa
     () => parseOptions('consumer', { bootstrapServers: 'h:1', partitionAssignors: ['sticky'] }, CONSUMER_OPTIONS, {}),
     /option "partitionAssignors" must list only range, roundrobin, cooperative-sticky, got "sticky"/,
   )
+})
+
+test('each client lists the Java properties it accepts', () => {
+  assert.ok(JAVA_PROPERTIES_BY_CLIENT.producer.has('linger.ms'))
+  assert.ok(!JAVA_PROPERTIES_BY_CLIENT.admin.has('linger.ms'))
+  assert.ok(JAVA_PROPERTIES_BY_CLIENT.consumer.has('group.id'))
+  for (const kind of ['producer', 'consumer', 'admin'] as const) {
+    assert.ok(JAVA_PROPERTIES_BY_CLIENT[kind].has('bootstrap.servers'))
+  }
 })

@@ -145,6 +145,20 @@ export const JAVA_PROPERTY_NAMES: ReadonlyMap<string, string> = new Map(
     .map((spec) => [spec.javaName as string, spec.name]),
 )
 
+/**
+ * The Java property names each client accepts, so a tool reading a shared properties file (the CLI's
+ * --command-config) can pass on what a client knows and report the rest instead of failing on it.
+ */
+export const JAVA_PROPERTIES_BY_CLIENT: Readonly<Record<'producer' | 'consumer' | 'admin', ReadonlySet<string>>> = {
+  producer: javaNames(PRODUCER_OPTIONS),
+  consumer: javaNames(CONSUMER_OPTIONS),
+  admin: javaNames(ADMIN_OPTIONS),
+}
+
+function javaNames(specs: readonly OptionSpec[]): ReadonlySet<string> {
+  return new Set(specs.flatMap((spec) => (spec.javaName === undefined ? [] : [spec.javaName])))
+}
+
 export function invalidOption(key: string, why: string): SamsaError {
   return new SamsaError(SamsaErrorCode.INVALID_OPTION, `option "${key}" ${why}`)
 }

@@ -1,0 +1,111 @@
+// Client settings from the command line, as Kafka's tools take them: a Java .properties file (--command-config,
+// --producer.config, --consumer.config), `k=v` overrides (--producer-property, --consumer-property), and
+// --bootstrap-server, which wins. The client accepts Kafka's property names itself; keys a client does not know
+// (security.protocol=PLAINTEXT, Java-only settings) are reported on stderr and left out, as Kafka's clients warn
+// "supplied but isn't a known config" instead of failing.
+
+import { readFileSync } from 'node:fs'
+import {
+  createAdmin,
+  createConsumer,
+  createProducer,
+  JAVA_PROPERTIES_BY_CLIENT,
+  type Admin,
+  type Consumer,
+  type Producer,
+} from '@samsa/client'
+import { UsageError, type ParsedArgs } from './args.ts'
+import type { CliIo } from './io.ts'
+
+/** Parses Java's .properties format: `#`/`!` comments, `=`, `:` or blank separators, `\` continuations and escapes. */
+export function parseProperties(text: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  const physical = text.split(/\r\n|\r|\n/)
+  for (let i = 0; i < physical.length; i++) {
+    let line = (physical[i] ?? '').replace(/^[ \t\f]+/, '')
+    if (line === '' || line.startsWith('#') || line.startsWith('!')) continue
+    // An odd number of trailing backslashes continues the line on the next one.
+    while (/(^|[^\\])(\\\\)*\\$/.test(line) && i + 1 < physical.length) {
+      line = line.slice(0, -1) + (physical[++i] ?? '').replace(/^[ \t\f]+/, '')
+    }
+    let k = 0
+    let key = ''
+    while (k < line.length) {
+      const c = line[k] as string
+      if (c === '\\') {
+        key += line.slice(k, k + 2)
+        k += 2
+        continue
+      }
+      if (c === '=' || c === ':' || c === ' ' || c === '\t' || c === '\f') break
+      key += c
+      k++
+    }
+    let rest = line.slice(k).replace(/^[ \t\f]+/, '')
+    if (rest.startsWith('=') || rest.startsWith(':')) rest = rest.slice(1).replace(/^[ \t\f]+/, '')
+    out[unescape(key)] = unescape(rest)
+  }
+  return out
+}
+
+function unescape(s: string): string {
+  return s.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (_m, e: string) => {
+    if (e.length === 5) return String.fromCharCode(parseInt(e.slice(1), 16))
+    return e === 't' ? '\t' : e === 'n' ? '\n' : e === 'r' ? '\r' : e === 'f' ? '\f' : e
+  })
+}
+
+export function loadProperties(path: string, flag: string): Record<string, string> {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (e) {
+    throw new UsageError(`--${flag}: cannot read '${path}': ${(e as NodeJS.ErrnoException).code ?? String(e)}`)
+  }
+  return parseProperties(text)
+}
+
+export type ClientKind = 'producer' | 'consumer' | 'admin'
+
+/**
+ * The client's settings: the properties files named by `fileFlags` (in order), then `overrides`, then
+ * --bootstrap-server. Unknown keys are reported on stderr and dropped.
+ */
+export function clientProperties(
+  kind: ClientKind,
+  args: ParsedArgs,
+  io: CliIo,
+  options: { fileFlags?: readonly string[]; overrides?: Record<string, string> } = {},
+): Record<string, string> {
+  const merged: Record<string, string> = {}
+  for (const flag of options.fileFlags ?? ['command-config']) {
+    const path = args.string(flag)
+    if (path !== undefined) Object.assign(merged, loadProperties(path, flag))
+  }
+  Object.assign(merged, options.overrides ?? {})
+  const bootstrap = args.string('bootstrap-server')
+  if (bootstrap !== undefined) merged['bootstrap.servers'] = bootstrap
+  if (merged['bootstrap.servers'] === undefined) throw new UsageError('--bootstrap-server must be specified')
+  const known = JAVA_PROPERTIES_BY_CLIENT[kind]
+  const out: Record<string, string> = {}
+  for (const [key, value] of Object.entries(merged)) {
+    if (known.has(key)) out[key] = value
+    else if (key === 'security.protocol' && value !== 'PLAINTEXT') {
+      // Connecting in plaintext to a cluster that wants TLS or SASL would only fail later and more obscurely.
+      throw new UsageError(`security.protocol=${value} is not supported yet; only PLAINTEXT`)
+    } else io.stderr.write(`WARN The configuration '${key}' was supplied but isn't a known ${kind} config.\n`)
+  }
+  return out
+}
+
+export function adminFrom(args: ParsedArgs, io: CliIo): Admin {
+  return createAdmin(clientProperties('admin', args, io))
+}
+
+export function producerFrom(props: Record<string, string>): Producer {
+  return createProducer(props)
+}
+
+export function consumerFrom(props: Record<string, string>): Consumer {
+  return createConsumer(props)
+}
