@@ -18,6 +18,9 @@
 // - LogManager (the broker's entry point: open at start-up, create/delete logs, close) and its options, below.
 // - PartitionLog.producerState: per-producer state (KIP-98) kept by every append, snapshotted to `.snapshot` files
 //   at segment roll and close, rebuilt from the latest snapshot plus the log after it at start-up.
+// - Transactions (KIP-98): BatchHeader.marker (COMMIT/ABORT control batches), PartitionLog.firstUnstableOffset and
+//   abortedTransactions(), ReadOptions.collectAbortedTransactions / ReadResult.abortedTransactions (the `.txnindex`).
+//   Markers are appended with the ordinary append(); ProducerStateEntry.coordinatorEpoch is the last marker's.
 
 /** Topic-level settings that matter to the log, already resolved from topic overrides and broker defaults. */
 export interface LogConfig {
@@ -94,6 +97,8 @@ export interface ReadOptions {
    * fresh allocations page-faults and costs several times the copy itself.
    */
   allocate?: (size: number) => Buffer
+  /** read_committed: also return the aborted transactions overlapping the returned batches. */
+  collectAbortedTransactions?: boolean
 }
 
 export interface ReadResult {
@@ -101,6 +106,18 @@ export interface ReadResult {
   chunks: Buffer[]
   /** Sum of chunk lengths. */
   byteLength: number
+  /**
+   * With collectAbortedTransactions: aborted transactions whose range overlaps [fetchOffset, end of the last
+   * returned batch]; [] otherwise.
+   */
+  abortedTransactions?: AbortedTransaction[]
+}
+
+/** An aborted transaction a read_committed consumer must skip (Fetch's AbortedTransaction). */
+export interface AbortedTransaction {
+  producerId: bigint
+  /** The offset of the transaction's first record (its last is before the ABORT marker). */
+  firstOffset: bigint
 }
 
 /** A stored batch's header, without its records. */
@@ -115,6 +132,8 @@ export interface BatchHeader {
   isTransactional: boolean
   isControlBatch: boolean
   recordsCount: number
+  /** Set only for control batches whose record is a COMMIT or ABORT transaction marker. */
+  marker?: { type: 'COMMIT' | 'ABORT'; coordinatorEpoch: number }
 }
 
 /** One of a producer's last appended data batches (Kafka's BatchMetadata). */
@@ -134,7 +153,7 @@ export interface ProducerStateEntry {
   /** The last (at most 5) data batches of the current epoch, oldest first. */
   batches: readonly ProducerBatchMetadata[]
   lastTimestamp: bigint
-  /** -1 until transaction markers are written. */
+  /** The coordinator epoch of the producer's last COMMIT/ABORT marker; -1 before any. */
   coordinatorEpoch: number
   /** The first offset of the producer's open transaction, or -1. */
   currentTxnFirstOffset: bigint
@@ -160,6 +179,11 @@ export interface PartitionLog {
   /** Bytes in all segments. */
   readonly sizeInBytes: number
   config: LogConfig
+  /**
+   * The first offset of the oldest open (undecided) transaction, or null. The broker's last stable offset (LSO) is
+   * min(this, high watermark).
+   */
+  readonly firstUnstableOffset: bigint | null
 
   /**
    * Appends one or more batches (already CRC-checked by the broker) with one write. Leader appends rewrite
@@ -193,6 +217,11 @@ export interface PartitionLog {
    * large reads and without decoding records. For rebuilding producer state at start-up.
    */
   batchHeaders(fromOffset: bigint): Iterable<BatchHeader>
+  /**
+   * Aborted transactions overlapping [fromOffset, upperBoundOffset), from the `.txnindex` files (ListOffsets and
+   * read paths that don't read bytes), oldest first.
+   */
+  abortedTransactions(fromOffset: bigint, upperBoundOffset: bigint): AbortedTransaction[]
   /** Producer ids and their last batches, updated by every append (leader and follower) and truncation. */
   readonly producerState: ProducerStateView
   /** Persisted by the log manager's checkpoint files (replication-offset-checkpoint). */

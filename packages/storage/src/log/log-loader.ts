@@ -42,6 +42,8 @@ export interface LoadedLog {
   topicId: string | null
   /** Segments were recovered; a flush makes the result durable so the next start need not repeat it. */
   recovered: boolean
+  /** The segments recovery re-read (their transaction indexes are rebuilt by the producer-state replay). */
+  recoveredSegments: ReadonlySet<LogSegment>
 }
 
 export function loadLog(options: LoadOptions): LoadedLog {
@@ -106,6 +108,7 @@ export function loadLog(options: LoadOptions): LoadedLog {
     leaderEpochCache,
     topicId: readTopicId(fs, dir, warn),
     recovered: recoveredSegments.size > 0,
+    recoveredSegments: new Set(segments.filter((segment) => recoveredSegments.has(segment))),
   }
 }
 

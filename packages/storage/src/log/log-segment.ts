@@ -1,5 +1,5 @@
 // One segment of a partition log (Kafka's LogSegment): `<base>.log` holding batches exactly as appended, plus the
-// sparse `<base>.index` and `<base>.timeindex`. The .log file stays open for the segment's life; index files are
+// sparse `<base>.index` and `<base>.timeindex`, and `<base>.txnindex` once a transaction is aborted in it. The .log file stays open for the segment's life; index files are
 // opened only to persist new entries (see index-entries.ts).
 
 import { posix } from 'node:path'
@@ -14,7 +14,6 @@ import {
   type DecodedRecord,
   type RecordBatchView,
 } from '@samsa/protocol'
-import type { BatchHeader } from '../api.ts'
 import { CorruptRecordError } from '../errors.ts'
 import { syncFile, syncFileSync } from '../fs/durable-write.ts'
 import type { FileHandle, FileSystem } from '../fs/file-system.ts'
@@ -28,6 +27,7 @@ import {
 } from './file-names.ts'
 import { OffsetIndex } from './offset-index.ts'
 import { TimeIndex } from './time-index.ts'
+import { CorruptTransactionIndexError, TXN_INDEX_FILE_SUFFIX, TransactionIndex } from './transaction-index.ts'
 
 const MAX_RELATIVE_OFFSET = 0x7fffffffn
 
@@ -61,6 +61,7 @@ export class LogSegment {
   #nextOffset: bigint
   #offsetIndex: OffsetIndex
   #timeIndex: TimeIndex
+  readonly #txnIndex = new TransactionIndex()
   readonly #maxIndexBytes: number
   #maxTimestampSoFar = -1n
   /** Last offset of the batch that holds maxTimestampSoFar (Kafka's shallowOffsetOfMaxTimestampSoFar). */
@@ -136,7 +137,8 @@ export class LogSegment {
       this.#hasUnflushedLog ||
       this.#unsyncedIndexPaths.size > 0 ||
       this.#offsetIndex.entries.hasUnpersistedChanges ||
-      this.#timeIndex.entries.hasUnpersistedChanges
+      this.#timeIndex.entries.hasUnpersistedChanges ||
+      this.#txnIndex.hasUnpersistedChanges
     )
   }
 
@@ -150,6 +152,11 @@ export class LogSegment {
 
   get timeIndex(): TimeIndex {
     return this.#timeIndex
+  }
+
+  /** The transactions aborted by markers in this segment (`.txnindex`). */
+  get txnIndex(): TransactionIndex {
+    return this.#txnIndex
   }
 
   /** The first batch's maxTimestamp (-1 if none): max.compaction.lag.ms counts from it. */
@@ -242,6 +249,7 @@ export class LogSegment {
     const timeIndexPath = this.#siblingPath(TIME_INDEX_FILE_SUFFIX)
     if (!this.#fs.exists(indexPath) || !this.#fs.exists(timeIndexPath)) return false
     if (!this.#offsetIndex.loadChecked(this.#fs.readFile(indexPath), this.#size)) return false
+    if (!this.#loadTxnIndex()) return false
     const tailStart = this.#offsetIndex.lastEntry?.position ?? 0
     this.#nextOffset = this.baseOffset
     let tailMaxTimestamp = -1n
@@ -354,6 +362,7 @@ export class LogSegment {
     this.#size = cut.position
     this.#offsetIndex.truncateToPosition(cut.position)
     this.#timeIndex.truncateTo(cut.baseOffset)
+    this.#txnIndex.truncateTo(cut.baseOffset)
     this.#recomputeTail()
     this.#file.datasyncSync()
     this.#hasUnflushedLog = false
@@ -411,6 +420,7 @@ export class LogSegment {
   markIndexesUnpersisted(): void {
     this.#offsetIndex.entries.markAllUnpersisted()
     this.#timeIndex.entries.markAllUnpersisted()
+    this.#txnIndex.markAllUnpersisted()
   }
 
   /**
@@ -423,6 +433,7 @@ export class LogSegment {
       this.logPath,
       this.#siblingPath(INDEX_FILE_SUFFIX),
       this.#siblingPath(TIME_INDEX_FILE_SUFFIX),
+      this.#siblingPath(TXN_INDEX_FILE_SUFFIX),
     ]) {
       if (!this.#fs.exists(path)) continue
       this.#fs.rename(path, path + DELETED_FILE_SUFFIX)
@@ -485,6 +496,8 @@ export class LogSegment {
   #resetIndexes(): void {
     this.#offsetIndex = new OffsetIndex(this.baseOffset, this.#maxIndexBytes)
     this.#timeIndex = new TimeIndex(this.baseOffset, this.#maxIndexBytes)
+    // The log rebuilds the transaction index from the replayed batches (it needs the producer state to).
+    this.#txnIndex.reset()
     this.markIndexesUnpersisted()
     this.#nextOffset = this.baseOffset
     this.#maxTimestampSoFar = -1n
@@ -527,7 +540,22 @@ export class LogSegment {
       const path = this.#siblingPath(suffix)
       if (entries.writeChanges(this.#fs, path)) written.push(path)
     }
+    const txnIndexPath = this.#siblingPath(TXN_INDEX_FILE_SUFFIX)
+    if (this.#txnIndex.writeChanges(this.#fs, txnIndexPath)) written.push(txnIndexPath)
     return written
+  }
+
+  /** Loads `<base>.txnindex` if there is one; false if it does not decode (recovery then rebuilds it). */
+  #loadTxnIndex(): boolean {
+    const path = this.#siblingPath(TXN_INDEX_FILE_SUFFIX)
+    if (!this.#fs.exists(path)) return true
+    try {
+      this.#txnIndex.load(this.#fs.readFile(path))
+      return true
+    } catch (error) {
+      if (error instanceof CorruptTransactionIndexError) return false
+      throw error
+    }
   }
 
   #readFirstBatchTimestamp(): bigint | null {
@@ -541,22 +569,6 @@ export class LogSegment {
 }
 
 const EMPTY = Buffer.alloc(0)
-
-/** The header facts of a batch, detached from the buffer it was read from. */
-export function batchHeaderOf(view: RecordBatchView): BatchHeader {
-  return {
-    baseOffset: view.baseOffset,
-    lastOffset: view.lastOffset,
-    partitionLeaderEpoch: view.partitionLeaderEpoch,
-    maxTimestamp: view.maxTimestamp,
-    producerId: view.producerId,
-    producerEpoch: view.producerEpoch,
-    baseSequence: view.baseSequence,
-    isTransactional: view.isTransactional,
-    isControlBatch: view.isControlBatch,
-    recordsCount: view.recordsCount,
-  }
-}
 
 function segmentPath(dir: string, baseOffset: bigint, options: { fileSuffix?: string }): string {
   return posix.join(dir, offsetFileName(baseOffset, LOG_FILE_SUFFIX) + (options.fileSuffix ?? ''))

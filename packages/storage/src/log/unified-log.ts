@@ -1,10 +1,13 @@
 // One partition's log (Kafka's UnifiedLog, local part only): a list of segments of which the last is active,
 // the log start offset, the recovery point, the high watermark the broker sets, and the leader epoch cache.
 // Appends go to the active segment with one write per call; reads find their segment by binary search and their
-// position through the segment's index.
+// position through the segment's index. Transactions: producer state tracks the open ones (firstUnstableOffset);
+// an ABORT marker's append indexes the aborted transaction in the active segment's `.txnindex` (log-read.ts
+// searches them).
 
 import type { RecordBatchView } from '@samsa/protocol'
 import type {
+  AbortedTransaction,
   AppendOptions,
   AppendResult,
   BatchHeader,
@@ -19,10 +22,19 @@ import type { FileSystem } from '../fs/file-system.ts'
 import { isNever } from '../log-config.ts'
 import { ProducerStateManager } from '../producer-state/producer-state-manager.ts'
 import { checkFollowerOffsets, splitForAppend } from './append-validation.ts'
+import { batchHeaderOf } from './batch-header.ts'
 import type { LeaderEpochFileCache } from './leader-epoch-cache.ts'
 import { loadLog, type LoadedLog } from './log-loader.ts'
-import { LogSegment, batchHeaderOf, type TimestampAndOffset } from './log-segment.ts'
-import { rethrowLater, segmentIndexFor } from './segment-search.ts'
+import {
+  batchHeadersFrom,
+  collectAbortedTransactions,
+  offsetForTimestamp,
+  offsetOfMaxTimestamp,
+  readLog,
+} from './log-read.ts'
+import { LogSegment, type TimestampAndOffset } from './log-segment.ts'
+import { rethrowLater } from './segment-search.ts'
+import { txnIndexRebuild } from './txn-index-rebuild.ts'
 
 export interface UnifiedLogOptions {
   topic: string
@@ -49,8 +61,6 @@ export interface OpenLogOptions extends Omit<UnifiedLogOptions, 'loaded' | 'high
   warn?: (message: string) => void
   onBackgroundError?: (error: unknown, context: string) => void
 }
-
-const EMPTY_READ: ReadResult = Object.freeze({ chunks: [], byteLength: 0 })
 
 export class UnifiedLog implements PartitionLog {
   readonly topic: string
@@ -119,7 +129,7 @@ export class UnifiedLog implements PartitionLog {
       onBackgroundError: options.onBackgroundError ?? rethrowLater,
     })
     log.#wasRecovered = loaded.recovered
-    log.#producerState.reloadFor(log, options.clock.now(), log.#warn) // Kafka's loadProducerState
+    log.#loadProducerState(loaded.recoveredSegments)
     return log
   }
 
@@ -154,6 +164,17 @@ export class UnifiedLog implements PartitionLog {
   /** Kept within [logStartOffset, logEndOffset], as Kafka's updateHighWatermark does. */
   set highWatermark(offset: bigint) {
     this.#highWatermark = this.#clampToLog(offset)
+    this.#producerState.onHighWatermarkUpdated(this.#highWatermark)
+  }
+
+  /**
+   * The first offset of the oldest transaction still open, or completed by a marker the high watermark has not
+   * passed yet (as in Kafka), never below the log start offset; null if there is none.
+   */
+  get firstUnstableOffset(): bigint | null {
+    const offset = this.#producerState.firstUnstableOffset
+    if (offset === null) return null
+    return offset < this.#logStartOffset ? this.#logStartOffset : offset
   }
 
   /** Everything below this offset is known to be on disk (recovery-point-offset-checkpoint). */
@@ -211,7 +232,11 @@ export class UnifiedLog implements PartitionLog {
     const segment = this.#maybeRoll(batches.length, firstOffset, lastOffset, maxTimestamp)
     segment.append(batches, views, this.config.indexIntervalBytes)
     for (const view of views) this.#leaderEpochCache.assign(view.partitionLeaderEpoch, view.baseOffset)
-    for (const view of views) if (view.producerId >= 0n) this.#producerState.update(batchHeaderOf(view))
+    for (const view of views) {
+      if (view.producerId < 0n) continue
+      const aborted = this.#producerState.update(batchHeaderOf(view))
+      if (aborted !== null) segment.txnIndex.append(aborted)
+    }
     this.#producerState.updateMapEndOffset(lastOffset + 1n)
     this.#unflushedMessages += records
     this.#scheduleFlushPolicy()
@@ -226,52 +251,23 @@ export class UnifiedLog implements PartitionLog {
 
   read(options: ReadOptions): ReadResult {
     this.#checkOpen()
-    const { fetchOffset } = options
-    const logEndOffset = this.logEndOffset
-    if (fetchOffset < this.#logStartOffset || fetchOffset > logEndOffset) {
-      throw new OffsetOutOfRangeError(
-        `offset ${fetchOffset} is out of range for ${this.#name}, which holds [${this.#logStartOffset}, ${logEndOffset})`,
-        fetchOffset,
-        this.#logStartOffset,
-        logEndOffset,
-      )
-    }
-    const maxOffset = options.maxOffset < logEndOffset ? options.maxOffset : logEndOffset
-    if (fetchOffset >= maxOffset) return EMPTY_READ
-    // The offset may sit in a gap that compaction left at the end of a segment: then the next segment has it.
-    for (let i = segmentIndexFor(this.#segments, fetchOffset); i < this.#segments.length; i++) {
-      const bytes = (this.#segments[i] as LogSegment).read(
-        fetchOffset,
-        maxOffset,
-        options.maxBytes,
-        options.minOneMessage,
-        options.allocate,
-      )
-      if (bytes === null) continue
-      return bytes.length === 0 ? EMPTY_READ : { chunks: [bytes], byteLength: bytes.length }
-    }
-    return EMPTY_READ
+    const { logStartOffset, logEndOffset } = this
+    return readLog({ segments: this.#segments, logStartOffset, logEndOffset, name: this.#name }, options)
+  }
+
+  abortedTransactions(fromOffset: bigint, upperBoundOffset: bigint): AbortedTransaction[] {
+    this.#checkOpen()
+    return collectAbortedTransactions(this.#segments, fromOffset, upperBoundOffset)
   }
 
   offsetForTimestamp(timestampMs: bigint): TimestampAndOffset | null {
     this.#checkOpen()
-    for (const segment of this.#segments) {
-      if (segment.largestTimestamp < timestampMs || segment.nextOffset <= this.#logStartOffset) continue
-      const found = segment.findOffsetByTimestamp(timestampMs, this.#logStartOffset)
-      if (found !== null) return found
-    }
-    return null
+    return offsetForTimestamp(this.#segments, timestampMs, this.#logStartOffset)
   }
 
   offsetOfMaxTimestamp(): TimestampAndOffset | null {
     this.#checkOpen()
-    let latest: LogSegment | null = null
-    for (const segment of this.#segments) {
-      if (segment.largestTimestamp >= 0n && (latest === null || segment.largestTimestamp > latest.largestTimestamp)) {
-        latest = segment
-      }
-    }
-    return latest?.offsetOfMaxTimestamp() ?? null
+    return offsetOfMaxTimestamp(this.#segments)
   }
 
   endOffsetForEpoch(leaderEpoch: number): { leaderEpoch: number; endOffset: bigint } | null {
@@ -279,19 +275,9 @@ export class UnifiedLog implements PartitionLog {
     return this.#leaderEpochCache.endOffsetFor(leaderEpoch, this.logEndOffset)
   }
 
-  *batchHeaders(fromOffset: bigint): Generator<BatchHeader, void, undefined> {
+  batchHeaders(fromOffset: bigint): Generator<BatchHeader, void, undefined> {
     this.#checkOpen()
-    const segments = [...this.#segments]
-    const first = segmentIndexFor(this.#segments, fromOffset)
-    for (let i = first; i < segments.length; i++) {
-      const segment = segments[i] as LogSegment
-      const start = i === first ? (segment.translateOffset(fromOffset)?.position ?? segment.size) : 0
-      for (const { view } of segment.scan(start)) {
-        if (view === null) break
-        if (view.lastOffset < fromOffset) continue
-        yield batchHeaderOf(view)
-      }
-    }
+    return batchHeadersFrom([...this.#segments], fromOffset)
   }
 
   /** The leader epoch of the record at `offset`, from the epoch cache (ListOffsets' leaderEpoch). */
@@ -580,6 +566,14 @@ export class UnifiedLog implements PartitionLog {
     this.#highWatermark = this.#clampToLog(this.#highWatermark)
     if (this.#recoveryPoint > logEndOffset) this.#recoveryPoint = logEndOffset
     this.#producerState.reloadFor(this, this.#clock.now(), this.#warn)
+    this.#producerState.onHighWatermarkUpdated(this.#highWatermark)
+  }
+
+  /** Kafka's loadProducerState, rebuilding the `.txnindex` of the segments recovery re-read on the way. */
+  #loadProducerState(recovered: ReadonlySet<LogSegment>): void {
+    const rebuild = txnIndexRebuild(this.#segments, recovered)
+    this.#producerState.reloadFor(this, this.#clock.now(), this.#warn, rebuild)
+    this.#producerState.onHighWatermarkUpdated(this.#highWatermark)
   }
 
   #clampToLog(offset: bigint): bigint {

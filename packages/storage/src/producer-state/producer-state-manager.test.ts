@@ -151,7 +151,16 @@ describe('producer state in the log', () => {
     await log.flush()
     log.append(idempotent(1n, 0, 6, 2), LEADER) // unsynced: lost by the crash below
     const crashed = fs.crash()
-    const recovered = openLog(crashed)
+    // The flush moved the recovery point to 4: only the segment from 4 is recovered, and replayed from its snapshot.
+    const recovered = UnifiedLog.open({
+      topic: 'orders',
+      partition: 0,
+      dir: DIR,
+      fs: crashed,
+      clock: new ManualClock(),
+      config: logConfig({ segmentBytes: batchBytes * 2 }),
+      recoveryPoint: 4n,
+    })
     assert.equal(recovered.logEndOffset, 6n)
     // The snapshot at 4 holds [2, 3]; the replay of offsets 4-5 adds [4, 5]; the lost [6, 7] is not there.
     assert.deepEqual(sequences(recovered.producerState.get(1n)), [
@@ -192,6 +201,8 @@ describe('producer state in the log', () => {
       clock: new ManualClock(),
       config: logConfig(),
       warn: (m) => warnings.push(m),
+      // Without it the segment is recovered, and that replays it from the start without reading the snapshot.
+      hadCleanShutdown: true,
     })
     assert.deepEqual(sequences(reopened.producerState.get(1n)), [[0, 1]])
     assert.match(warnings.join('\n'), /deleting producer snapshot 00000000000000000002.snapshot/)

@@ -3,12 +3,19 @@
 // segment roll and on close. Start-up loads the latest snapshot not beyond the log end and replays the batch
 // headers after it, so duplicate detection survives a restart. The rules about which append is acceptable live
 // with the broker (it decides what a client may write); this class only records what the log holds.
+//
+// Transactions: a producer's first transactional batch opens its transaction (currentTxnFirstOffset); its
+// COMMIT/ABORT marker completes it and sets its coordinatorEpoch. Open transactions are kept in offset order, so
+// the first unstable offset (the LSO's bound) is the first of them, or of the completed ones whose marker the high
+// watermark has not passed yet (Kafka's ongoingTxns and unreplicatedTxns). Completing an aborted transaction
+// yields its `.txnindex` entry, with the LSO of that moment: the oldest OTHER open transaction, else marker + 1.
 
 import { posix } from 'node:path'
 import type { BatchHeader, ProducerBatchMetadata, ProducerStateEntry, ProducerStateView } from '../api.ts'
 import { writeFileDurablySync } from '../fs/durable-write.ts'
 import type { FileSystem } from '../fs/file-system.ts'
 import { baseOffsetOf, offsetFileName } from '../log/file-names.ts'
+import type { AbortedTxn } from '../log/transaction-index.ts'
 import {
   CorruptSnapshotError,
   PRODUCER_SNAPSHOT_SUFFIX,
@@ -33,6 +40,13 @@ export interface LoadProducerStateOptions {
   logEndOffset: bigint
   /** Batch headers from an offset to the log end (the log's batchHeaders). */
   headersFrom: (offset: bigint) => Iterable<BatchHeader>
+  /**
+   * Replay from a snapshot at or below this offset (not the latest one): recovery rebuilds the transaction
+   * indexes of the segments from here on, which needs every marker after it replayed. Default: the log end.
+   */
+  replayFromAtMost?: bigint
+  /** Called for every aborted transaction the replay completes (the marker's segment indexes it). */
+  onAbortedTxn?: (txn: AbortedTxn) => void
   nowMs: number
   producerIdExpirationMs: number
   warn: (message: string) => void
@@ -45,6 +59,10 @@ export class ProducerStateManager implements ProducerStateView {
   readonly #producers = new Map<bigint, MutableEntry>()
   /** The offset up to which the state reflects the log (the next offset a batch would take). */
   #mapEndOffset = 0n
+  /** Open transactions: producer id → first offset, in insertion order, which is offset order. */
+  readonly #ongoingTxns = new Map<bigint, bigint>()
+  /** Completed transactions whose marker is not yet below the high watermark (still unstable for consumers). */
+  #unreplicatedTxns: Array<{ firstOffset: bigint; lastOffset: bigint }> = []
 
   constructor(fs: FileSystem, dir: string, producerIdExpirationMs = DEFAULT_PRODUCER_ID_EXPIRATION_MS) {
     this.#fs = fs
@@ -71,10 +89,39 @@ export class ProducerStateManager implements ProducerStateView {
     return this.#producers.values()
   }
 
-  /** Records an appended batch (offsets already assigned). Batches without a producer id change nothing. */
-  update(header: BatchHeader): void {
+  /**
+   * The first offset of the oldest transaction that is open, or completed with its marker not yet below the high
+   * watermark (Kafka's firstUnstableOffset); null if there is none.
+   */
+  get firstUnstableOffset(): bigint | null {
+    let first: bigint | null = null
+    for (const firstOffset of this.#ongoingTxns.values()) {
+      first = firstOffset
+      break
+    }
+    for (const txn of this.#unreplicatedTxns) if (first === null || txn.firstOffset < first) first = txn.firstOffset
+    return first
+  }
+
+  /** The first offset of the oldest open transaction, or null (Kafka's firstUndecidedOffset). */
+  get firstUndecidedOffset(): bigint | null {
+    for (const firstOffset of this.#ongoingTxns.values()) return firstOffset
+    return null
+  }
+
+  /** Completed transactions whose marker is now below the high watermark stop holding the LSO back. */
+  onHighWatermarkUpdated(highWatermark: bigint): void {
+    if (this.#unreplicatedTxns.length === 0) return
+    this.#unreplicatedTxns = this.#unreplicatedTxns.filter((txn) => txn.lastOffset >= highWatermark)
+  }
+
+  /**
+   * Records an appended batch (offsets already assigned). Batches without a producer id change nothing. Returns
+   * the `.txnindex` entry when the batch is an ABORT marker that completes a transaction with data, else null.
+   */
+  update(header: BatchHeader): AbortedTxn | null {
     if (header.lastOffset + 1n > this.#mapEndOffset) this.#mapEndOffset = header.lastOffset + 1n
-    if (header.producerId < 0n) return
+    if (header.producerId < 0n) return null
     let entry = this.#producers.get(header.producerId)
     if (entry === undefined) {
       entry = {
@@ -93,13 +140,12 @@ export class ProducerStateManager implements ProducerStateView {
       entry.batches = []
     }
     entry.lastTimestamp = header.maxTimestamp
-    if (header.isControlBatch) {
-      // A transaction marker ends the producer's transaction (the coordinator epoch needs the record: later work).
-      entry.currentTxnFirstOffset = -1n
-      return
+    if (header.isControlBatch) return this.#completeTxn(entry, header)
+    if (header.isTransactional && entry.currentTxnFirstOffset < 0n) {
+      entry.currentTxnFirstOffset = header.baseOffset
+      this.#ongoingTxns.set(entry.producerId, header.baseOffset)
     }
-    if (header.isTransactional && entry.currentTxnFirstOffset < 0n) entry.currentTxnFirstOffset = header.baseOffset
-    if (header.baseSequence < 0) return
+    if (header.baseSequence < 0) return null
     if (entry.batches.length === NUM_BATCHES_TO_RETAIN) entry.batches.shift()
     entry.batches.push({
       firstSeq: header.baseSequence,
@@ -108,6 +154,32 @@ export class ProducerStateManager implements ProducerStateView {
       lastOffset: header.lastOffset,
       timestamp: header.maxTimestamp,
     })
+    return null
+  }
+
+  /**
+   * A COMMIT/ABORT marker ends the producer's transaction and carries the coordinator epoch. A marker of a
+   * transaction without data (Kafka emits no CompletedTxn for it) changes nothing else. Other control batches
+   * (unknown types) leave the transaction as it is.
+   */
+  #completeTxn(entry: MutableEntry, header: BatchHeader): AbortedTxn | null {
+    const marker = header.marker
+    if (marker === undefined) return null
+    entry.coordinatorEpoch = marker.coordinatorEpoch
+    const firstOffset = entry.currentTxnFirstOffset
+    if (firstOffset < 0n) return null
+    entry.currentTxnFirstOffset = -1n
+    // The LSO right after the marker: the oldest other open transaction (this one is still in the map, first or not).
+    let lastStableOffset = header.lastOffset + 1n
+    for (const [producerId, otherFirstOffset] of this.#ongoingTxns) {
+      if (producerId === entry.producerId) continue
+      lastStableOffset = otherFirstOffset
+      break
+    }
+    this.#ongoingTxns.delete(entry.producerId)
+    this.#unreplicatedTxns.push({ firstOffset, lastOffset: header.lastOffset })
+    if (marker.type !== 'ABORT') return null
+    return { producerId: entry.producerId, firstOffset, lastOffset: header.lastOffset, lastStableOffset }
   }
 
   /** Moves the map end offset without a batch (a roll to an offset past a gap). */
@@ -157,14 +229,21 @@ export class ProducerStateManager implements ProducerStateView {
    */
   reload(options: Omit<LoadProducerStateOptions, 'fs' | 'dir' | 'producerIdExpirationMs'>): void {
     this.#producers.clear()
+    this.#ongoingTxns.clear()
+    this.#unreplicatedTxns = []
     const offsets = this.snapshotOffsets()
     for (const offset of offsets) if (offset > options.logEndOffset) this.deleteSnapshot(offset)
     let replayFrom = options.logStartOffset
-    const usable = offsets.filter((offset) => offset <= options.logEndOffset).reverse()
+    const limit = options.replayFromAtMost ?? options.logEndOffset
+    const usable = offsets.filter((offset) => offset <= options.logEndOffset && offset <= limit).reverse()
     for (const offset of usable) {
       try {
         const entries = decodeProducerSnapshot(this.#fs.readFile(this.#snapshotPath(offset)))
         for (const entry of entries) this.#producers.set(entry.producerId, { ...entry, batches: [...entry.batches] })
+        // Open transactions, oldest first (the map keeps insertion order).
+        const open = entries.filter((entry) => entry.currentTxnFirstOffset >= 0n)
+        open.sort((a, b) => (a.currentTxnFirstOffset < b.currentTxnFirstOffset ? -1 : 1))
+        for (const entry of open) this.#ongoingTxns.set(entry.producerId, entry.currentTxnFirstOffset)
         if (offset > replayFrom) replayFrom = offset
         break
       } catch (error) {
@@ -175,7 +254,11 @@ export class ProducerStateManager implements ProducerStateView {
     }
     this.#mapEndOffset = replayFrom
     if (replayFrom < options.logEndOffset) {
-      for (const header of options.headersFrom(replayFrom)) this.update(header)
+      const onAbortedTxn = options.onAbortedTxn
+      for (const header of options.headersFrom(replayFrom)) {
+        const aborted = this.update(header)
+        if (aborted !== null && onAbortedTxn !== undefined) onAbortedTxn(aborted)
+      }
     }
     this.#mapEndOffset = options.logEndOffset
     this.removeExpiredProducers(options.nowMs)
@@ -186,6 +269,7 @@ export class ProducerStateManager implements ProducerStateView {
     log: { logStartOffset: bigint; logEndOffset: bigint; batchHeaders(from: bigint): Iterable<BatchHeader> },
     nowMs: number,
     warn: (message: string) => void,
+    rebuild?: Pick<LoadProducerStateOptions, 'replayFromAtMost' | 'onAbortedTxn'>,
   ): void {
     this.reload({
       logStartOffset: log.logStartOffset,
@@ -193,6 +277,7 @@ export class ProducerStateManager implements ProducerStateView {
       headersFrom: (offset) => log.batchHeaders(offset),
       nowMs,
       warn,
+      ...rebuild,
     })
   }
 
