@@ -11,8 +11,11 @@
 //   the horizon), which the first cleaning that keeps them sets to now + delete.retention.ms. The next cleaning
 //   after the horizon drops them.
 // - Records without a key are dropped (Kafka's cleaner treats them as invalid on a compacted topic).
-// - Control batches (transaction markers) are kept as they are. Not done: dropping aborted transactional data and
-//   markers whose transaction is fully cleaned (Kafka does both); transactional records compact like others.
+// - Transactions: the records of aborted transactions (known from the `.txnindex` entries) are dropped and never
+//   enter the offset map, so an aborted record cannot shadow a committed one; their batches follow the emptied-
+//   batch rule above. Control batches (transaction markers) are kept as they are (Kafka drops a marker once its
+//   transaction's data is gone and its delete horizon passed: not done). The cleaner never reaches open
+//   transactions: log-cleaner.ts stops at the first unstable offset.
 
 import {
   ProtocolDecodeError,
@@ -39,13 +42,41 @@ function keyOf(key: Buffer): string {
   return key.toString('latin1')
 }
 
-/** The offset of the latest record of each key in `segments` (the dirty part of the log). */
-export function buildOffsetMap(segments: readonly LogSegment[]): Map<string, bigint> {
+/** Per producer id, the offset ranges of its aborted transactions: [firstOffset, ABORT marker offset]. */
+export type AbortedRanges = ReadonlyMap<bigint, ReadonlyArray<{ firstOffset: bigint; lastOffset: bigint }>>
+
+/** The aborted transactions of the whole log, from its segments' transaction indexes. */
+export function abortedRangesOf(segments: readonly LogSegment[]): AbortedRanges {
+  const ranges = new Map<bigint, Array<{ firstOffset: bigint; lastOffset: bigint }>>()
+  for (const segment of segments) {
+    for (const { producerId, firstOffset, lastOffset } of segment.txnIndex.entries) {
+      let list = ranges.get(producerId)
+      if (list === undefined) ranges.set(producerId, (list = []))
+      list.push({ firstOffset, lastOffset })
+    }
+  }
+  return ranges
+}
+
+/** A data batch of a transaction that was aborted. */
+export function isAbortedBatch(view: RecordBatchView, aborted: AbortedRanges): boolean {
+  if (!view.isTransactional || view.isControlBatch) return false
+  const ranges = aborted.get(view.producerId)
+  if (ranges === undefined) return false
+  const offset = view.baseOffset
+  return ranges.some((range) => range.firstOffset <= offset && offset < range.lastOffset)
+}
+
+/** The offset of the latest record of each key in `segments` (the dirty part of the log), aborted data aside. */
+export function buildOffsetMap(
+  segments: readonly LogSegment[],
+  aborted: AbortedRanges = new Map(),
+): Map<string, bigint> {
   const map = new Map<string, bigint>()
   for (const segment of segments) {
     for (const { view } of segment.scan()) {
       if (view === null) break
-      if (view.isControlBatch) continue
+      if (view.isControlBatch || isAbortedBatch(view, aborted)) continue
       const baseOffset = view.baseOffset
       for (const record of decodeOrNull(view) ?? []) {
         if (record.key !== null) map.set(keyOf(record.key), baseOffset + BigInt(record.offsetDelta))
@@ -69,6 +100,7 @@ export function lastBatchOfEachProducer(segments: readonly LogSegment[]): Map<bi
 
 export interface CleaningRules {
   offsetMap: ReadonlyMap<string, bigint>
+  aborted: AbortedRanges
   lastBatchOfProducer: ReadonlyMap<bigint, bigint>
   nowMs: number
   deleteRetentionMs: number
@@ -123,6 +155,7 @@ function cleanBatch(
   rules: CleaningRules,
 ): { bytes: Buffer; deleteHorizonMs: number | null } | null {
   if (view.isControlBatch) return { bytes: Buffer.from(view.bytes), deleteHorizonMs: null }
+  const isAborted = isAbortedBatch(view, rules.aborted)
   const records = decodeOrNull(view)
   // A batch whose records do not decode (it passed its CRC, so a client wrote it that way) is kept untouched.
   if (records === null) return { bytes: Buffer.from(view.bytes), deleteHorizonMs: null }
@@ -130,7 +163,7 @@ function cleanBatch(
   const tombstonesExpired = horizonMs !== null && rules.nowMs >= horizonMs
   const baseOffset = view.baseOffset
   const kept = records.filter((record) => {
-    if (record.key === null) return false
+    if (record.key === null || isAborted) return false
     const latest = rules.offsetMap.get(keyOf(record.key))
     if (latest !== undefined && baseOffset + BigInt(record.offsetDelta) < latest) return false
     return record.value !== null || !tombstonesExpired

@@ -2,7 +2,8 @@
 // and rewrites its inactive segments keeping the latest record of each key (clean-segments.ts has the rules).
 //
 // Which part of a log may be cleaned (Kafka's LogCleanerManager.cleanableOffsets):
-// - never the active segment, nothing at or above the high watermark, and no segment holding a record younger than
+// - never the active segment, nothing at or above the last stable offset (the high watermark, or the first offset
+//   of the oldest unfinished transaction if lower), and no segment holding a record younger than
 //   min.compaction.lag.ms (by the segment's largest timestamp);
 // - whole segments only, from the log start up to that bound. Segments below the first dirty offset (where the
 //   last cleaning stopped; cleaner-offset-checkpoint) are "clean", the rest "dirty".
@@ -23,7 +24,7 @@ import { CLEANED_FILE_SUFFIX, SWAP_FILE_SUFFIX } from '../log/file-names.ts'
 import { LogSegment } from '../log/log-segment.ts'
 import { isNever } from '../log-config.ts'
 import type { UnifiedLog } from '../log/unified-log.ts'
-import { buildOffsetMap, cleanSegmentsInto, lastBatchOfEachProducer } from './clean-segments.ts'
+import { abortedRangesOf, buildOffsetMap, cleanSegmentsInto, lastBatchOfEachProducer } from './clean-segments.ts'
 
 export interface LogCleanerOptions {
   fs: FileSystem
@@ -91,6 +92,8 @@ export class LogCleaner {
     const active = segments[segments.length - 1] as LogSegment
     const firstDirty = this.firstDirtyOffset(log)
     let uncleanable = active.baseOffset < log.highWatermark ? active.baseOffset : log.highWatermark
+    const firstUnstableOffset = log.firstUnstableOffset
+    if (firstUnstableOffset !== null && firstUnstableOffset < uncleanable) uncleanable = firstUnstableOffset
     for (const segment of segments) {
       if (segment === active || segment.baseOffset >= uncleanable) break
       if (segment.nextOffset > firstDirty && segment.largestTimestamp > BigInt(nowMs - config.minCompactionLagMs)) {
@@ -173,8 +176,10 @@ export class LogCleaner {
     const config = log.config
     // The offset map may name records that a truncation then removes; nothing built on it may commit after one.
     const truncations = log.truncationCount
+    const aborted = abortedRangesOf(log.segments)
     const rules = {
-      offsetMap: buildOffsetMap(plan.dirtySegments),
+      offsetMap: buildOffsetMap(plan.dirtySegments, aborted),
+      aborted,
       lastBatchOfProducer: lastBatchOfEachProducer(log.segments),
       nowMs: this.#clock.now(),
       deleteRetentionMs: config.deleteRetentionMs,
@@ -192,6 +197,8 @@ export class LogCleaner {
       let isCommitted = false
       try {
         const horizonMs = cleanSegmentsInto(cleaned, group, rules)
+        // The aborted transactions stay indexed: a marker kept here still ends a transaction for consumers.
+        for (const segment of group) for (const txn of segment.txnIndex.entries) cleaned.txnIndex.append(txn)
         if (horizonMs !== null && (earliestHorizonMs === null || horizonMs < earliestHorizonMs)) {
           earliestHorizonMs = horizonMs
         }
