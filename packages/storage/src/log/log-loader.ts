@@ -17,6 +17,7 @@ import {
 } from './file-names.ts'
 import { LeaderEpochFileCache } from './leader-epoch-cache.ts'
 import { LogSegment } from './log-segment.ts'
+import { TXN_INDEX_FILE_SUFFIX } from './transaction-index.ts'
 
 export interface LoadOptions {
   fs: FileSystem
@@ -146,7 +147,7 @@ function removeLeftovers(fs: FileSystem, dir: string): void {
       name.endsWith(INDEX_FILE_SUFFIX + SWAP_FILE_SUFFIX) ||
       name.endsWith(TIME_INDEX_FILE_SUFFIX + SWAP_FILE_SUFFIX)
     const isOrphanIndex =
-      (baseOffsetOf(name, INDEX_FILE_SUFFIX) !== null || baseOffsetOf(name, TIME_INDEX_FILE_SUFFIX) !== null) &&
+      [INDEX_FILE_SUFFIX, TIME_INDEX_FILE_SUFFIX, TXN_INDEX_FILE_SUFFIX].some((s) => baseOffsetOf(name, s) !== null) &&
       !logs.has(name.slice(0, 20)) &&
       !names.includes(name.slice(0, 20) + LOG_FILE_SUFFIX + SWAP_FILE_SUFFIX)
     if (isLeftover || isOrphanIndex) fs.remove(posix.join(dir, name))
