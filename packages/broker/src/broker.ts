@@ -22,6 +22,7 @@ import { ConfigResolver } from './config/config-resolver.ts'
 import { loadBrokerConfig, type ConfigInput, type StaticBrokerConfig } from './config/load.ts'
 import { formatEndpoint, type Endpoint } from './config/listeners.ts'
 import { createGroupCoordinator } from './coordinator/group/create-group-coordinator.ts'
+import { createTransactionCoordinator } from './coordinator/txn/create-transaction-coordinator.ts'
 import { ProducerIdManager } from './coordinator/txn/producer-id-manager.ts'
 import { allHandlers } from './handlers/index.ts'
 import { consoleLogger, type Logger } from './logger.ts'
@@ -135,6 +136,17 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     clock,
     logger,
   })
+  // Next to the metadata file, so both move together if log.dirs is reordered.
+  const producerIds = ProducerIdManager.open(fileSystem, metadataDir, nodeId)
+  const transactions = createTransactionCoordinator({
+    partitions,
+    groups,
+    configs,
+    createTopic: (name) => topics.autoCreateTopic(name),
+    generateProducerId: () => producerIds.generateProducerId(),
+    clock,
+    logger,
+  })
   const services: BrokerServices = {
     nodeId,
     clusterId: store.clusterId,
@@ -145,8 +157,8 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     configResolver: configs,
     partitions,
     groups,
-    // Next to the metadata file, so both move together if log.dirs is reordered.
-    producerIds: ProducerIdManager.open(fileSystem, metadataDir, nodeId),
+    transactions,
+    producerIds,
     logger,
     apiVersions: () => registry.apiVersions(),
     endpointOf: (id, listenerName): AdvertisedEndpoint | undefined => {
@@ -179,6 +191,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     }
   } catch (e) {
     await Promise.all(listeners.map((l) => l.close()))
+    transactions.close()
     groups.close()
     await partitions.close()
     await store.close()
@@ -224,6 +237,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     close: () =>
       (closing ??= (async () => {
         await Promise.all(listeners.map((l) => l.close()))
+        transactions.close()
         groups.close()
         await partitions.close()
         await store.close()

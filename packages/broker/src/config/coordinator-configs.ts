@@ -1,5 +1,4 @@
-// Broker configs of the group and transaction coordinators (the transaction coordinator arrives with issue 5;
-// its configs are defined now so server.properties files that set them load and DescribeConfigs lists them).
+// Broker configs of the group and transaction coordinators.
 // Names and defaults are Kafka's (GroupCoordinatorConfig, TransactionStateManagerConfig).
 
 import { ConfigError, atLeast, defineConfig, listOf } from './define.ts'
@@ -178,7 +177,7 @@ export const coordinatorConfigDefs = defineConfig([
     doc: 'Server-side assignors of KIP-848 consumer groups, the first being the default. uniform and range (or their Kafka class names).',
   },
 
-  // --- transactions (later issue) ---
+  // --- transactions ---
   {
     name: 'transaction.state.log.num.partitions',
     type: 'int',
@@ -226,6 +225,22 @@ export const coordinatorConfigDefs = defineConfig([
     validate: atLeast(1),
     dynamic: 'read-only',
     doc: 'How long an idle transactional id is remembered.',
+  },
+  {
+    name: 'transaction.abort.timed.out.transaction.cleanup.interval.ms',
+    type: 'int',
+    default: 10000,
+    validate: atLeast(1),
+    dynamic: 'read-only',
+    doc: 'How often the transaction coordinator aborts transactions open longer than their transaction.timeout.ms.',
+  },
+  {
+    name: 'transaction.remove.expired.transaction.cleanup.interval.ms',
+    type: 'int',
+    default: 3600000,
+    validate: atLeast(1),
+    dynamic: 'read-only',
+    doc: 'How often the transaction coordinator forgets transactional ids idle for transactional.id.expiration.ms.',
   },
   {
     name: 'producer.id.expiration.ms',

@@ -1,8 +1,7 @@
 // Fetch (1): v4-17.
-// Behaviour: reads whole batches up to the high watermark (LSO for read_committed, which equals the high watermark
-// while there are no transactions; abortedTransactions is then empty, and null for read_uncommitted as Kafka
-// sends), honouring maxBytes (capped by fetch.max.bytes) and each partitionMaxBytes, with at least one batch
-// returned even when larger (KIP-74). Long-polls for minBytes up to maxWaitMs, woken by appends; answers at once
+// Behaviour: reads whole batches up to the high watermark (the last stable offset for read_committed, with the
+// aborted transactions among the returned batches; null for read_uncommitted as Kafka sends), honouring maxBytes
+// (capped by fetch.max.bytes) and each partitionMaxBytes, with at least one batch returned even when larger (KIP-74). Long-polls for minBytes up to maxWaitMs, woken by appends; answers at once
 // when any partition has an error. Incremental fetch sessions (KIP-227, v7+), topic ids (v13+, UNKNOWN_TOPIC_ID),
 // leader-epoch fencing (v9+). Every partition gets a non-null record set, empty when there is nothing to return.
 // Not implemented: follower fetches (replicaId/replicaState >= 0 are served like consumers), preferred read

@@ -1,8 +1,8 @@
 // OffsetFetch (9): v1-9. Behaviour: a group's committed offsets (-1 where nothing is committed) for the asked
 // partitions, or (topics null, v2+) for every partition it committed; v8+ asks for several groups at once (KIP-709);
 // v9 carries the KIP-848 member id and epoch, checked for consumer groups (STALE_MEMBER_EPOCH, UNKNOWN_MEMBER_ID).
-// An unknown group is not an error: it simply has no offsets. v7+ requireStable is accepted; until transactions
-// exist no offset is ever pending, so UNSTABLE_OFFSET_COMMIT never applies.
+// An unknown group is not an error: it simply has no offsets. With v7+ requireStable (KIP-447), a partition whose
+// offset a transaction has committed but not yet ended answers UNSTABLE_OFFSET_COMMIT (the consumer retries).
 // Not implemented: authorization.
 
 import { OffsetFetch, type OffsetFetchRequest, type OffsetFetchResponse } from '@samsa/protocol'
@@ -44,6 +44,7 @@ export const offsetFetchHandler = defineHandler(
             memberId: g.memberId,
             memberEpoch: g.memberEpoch,
             topics: asked(g.topics?.map((t) => ({ name: t.name, partitionIndexes: t.partitionIndexes })) ?? null),
+            requireStable: req.requireStable,
           })
           groups.push({ groupId: g.groupId, topics: byTopic(offsets), errorCode })
         }
@@ -54,6 +55,7 @@ export const offsetFetchHandler = defineHandler(
         memberId: null,
         memberEpoch: -1,
         topics: asked(req.topics),
+        requireStable: req.requireStable,
       })
       const topics = byTopic(offsets).map((t) => ({ name: t.name, partitions: t.partitions }))
       return OffsetFetch.response.make({ errorCode, topics })

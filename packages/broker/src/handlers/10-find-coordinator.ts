@@ -6,7 +6,7 @@
 // It matters beyond groups too: librdkafka enables LZ4 compression
 // only when FindCoordinator is advertised (its LZ4 feature depends on FindCoordinator, see rdkafka_feature.c); without it
 // kcat and every librdkafka binding silently send lz4 batches uncompressed.
-// Not implemented: the transaction coordinator behind transactional-id answers (its own issue).
+// Transactional ids create `__transaction_state` on their first lookup, as group ids create __consumer_offsets.
 
 import { ErrorCode, FindCoordinator, type FindCoordinatorResponse } from '@samsa/protocol'
 import { defineHandler } from '../server/handler.ts'
@@ -51,6 +51,7 @@ export const findCoordinatorHandler = defineHandler(
       // Kafka creates __consumer_offsets when a group coordinator is first looked up; a failure to create it
       // answers COORDINATOR_NOT_AVAILABLE (retriable), through errorResponse.
       if (keyType === KEY_TYPE_GROUP) await ctx.broker.groups.prepare()
+      if (keyType === KEY_TYPE_TRANSACTION) await ctx.broker.transactions.prepare()
       const response = FindCoordinator.response.make()
       if (ctx.apiVersion >= 4) {
         response.coordinators = req.coordinatorKeys.map((key) => ({ key, ...answer(key, req.keyType, ctx) }))

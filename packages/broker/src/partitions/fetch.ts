@@ -7,7 +7,6 @@
 
 import { ErrorCode } from '@samsa/protocol'
 import type { FetchPartitionSpec, FetchSession } from './fetch-sessions.ts'
-import { IsolationLevel } from './partition.ts'
 import { tpKey, type PartitionManager } from './partition-manager.ts'
 
 export interface FetchParams {
@@ -34,7 +33,7 @@ export interface FetchedPartition {
   highWatermark: bigint
   lastStableOffset: bigint
   logStartOffset: bigint
-  /** null for read_uncommitted (Kafka sends null); empty for read_committed until transactions exist. */
+  /** null for read_uncommitted (Kafka sends null); the aborted transactions among the records for read_committed. */
   abortedTransactions: { producerId: bigint; firstOffset: bigint }[] | null
   records: Buffer
   currentLeader: { leaderId: number; leaderEpoch: number }
@@ -141,7 +140,7 @@ function readAll(
       highWatermark: result.highWatermark,
       lastStableOffset: result.lastStableOffset,
       logStartOffset: result.logStartOffset,
-      abortedTransactions: isolationLevel === IsolationLevel.READ_COMMITTED ? [] : null,
+      abortedTransactions: result.abortedTransactions,
       records,
       currentLeader: { leaderId: partition.state.leaderId, leaderEpoch: partition.leaderEpoch },
     })

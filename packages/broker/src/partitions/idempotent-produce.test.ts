@@ -41,7 +41,7 @@ describe('idempotent producer', () => {
     await tb.stop()
   })
 
-  test('InitProducerId hands out fresh ids with epoch 0; transactional ids wait for the coordinator', async () => {
+  test('InitProducerId hands out fresh ids with epoch 0; a transactional id keeps its id and bumps the epoch', async () => {
     const conn = await tb.connect()
     const first = await initProducerId(conn, null, 0)
     const second = await initProducerId(conn, null, 5)
@@ -49,7 +49,10 @@ describe('idempotent producer', () => {
     assert.equal(first.producerEpoch, 0)
     assert.equal(second.producerId, first.producerId + 1n)
     const transactional = await initProducerId(conn, 'txn-1')
-    assert.equal(transactional.errorCode, ErrorCode.COORDINATOR_NOT_AVAILABLE)
+    assert.equal(transactional.errorCode, ErrorCode.NONE)
+    assert.equal(transactional.producerEpoch, 0)
+    const again = await initProducerId(conn, 'txn-1')
+    assert.deepEqual([again.producerId, again.producerEpoch], [transactional.producerId, 1])
     assert.equal((await initProducerId(conn, '')).errorCode, ErrorCode.INVALID_REQUEST)
   })
 

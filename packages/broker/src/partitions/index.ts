@@ -1,7 +1,14 @@
 // partitions/: the partitions hosted on this broker and the data path over them (Kafka's ReplicaManager):
 // produce validation and append, fetch with long polling and sessions, offsets lookups, DeleteRecords, log dirs.
 
-export { Partition, IsolationLevel, type PartitionAppendResult, type PartitionState } from './partition.ts'
+export {
+  Partition,
+  IsolationLevel,
+  type PartitionAppendResult,
+  type PartitionState,
+  type TransactionVerifier,
+  type TxnMarker,
+} from './partition.ts'
 export {
   PartitionManager,
   OffsetSpec,

@@ -11,7 +11,13 @@ import type { Logger } from '../logger.ts'
 import { ReadBufferPool } from './read-buffers.ts'
 import { FetchPurgatory } from './delayed-fetch.ts'
 import { FetchSessionCache } from './fetch-sessions.ts'
-import { IsolationLevel, Partition, type PartitionAppendResult } from './partition.ts'
+import {
+  IsolationLevel,
+  Partition,
+  type PartitionAppendResult,
+  type TransactionVerifier,
+  type TxnMarker,
+} from './partition.ts'
 import { resolveTopicSettings } from './topic-settings.ts'
 
 /** ListOffsets special timestamps. */
@@ -69,6 +75,8 @@ export class PartitionManager {
   readonly #logger: Logger
   readonly #partitions = new Map<string, Partition>()
   #unsubscribe: (() => void) | null = null
+  /** Set by the broker once the transaction coordinator exists; unset, transactional writes are not verified. */
+  verifyTransaction: TransactionVerifier | undefined
 
   constructor(options: PartitionManagerOptions) {
     this.nodeId = options.nodeId
@@ -146,9 +154,25 @@ export class PartitionManager {
         appendedBytes: 0,
       }
     }
-    const result = p.appendRecordsToLeader(records, requiredAcks, apiVersion, this.clock.now())
+    const result = p.appendRecordsToLeader(records, requiredAcks, apiVersion, this.clock.now(), {
+      kind: 'client',
+      ...(this.verifyTransaction === undefined ? {} : { verifyTransaction: this.verifyTransaction }),
+    })
     if (result.appendedBytes > 0) this.purgatory.onAppend(tpKey(topic, partition), result.appendedBytes)
     return result
+  }
+
+  /**
+   * Writes a transaction marker (Kafka's WriteTxnMarkers, per partition). UNKNOWN_TOPIC_OR_PARTITION for a partition
+   * that is gone: the coordinator then forgets it, as Kafka does for deleted topics.
+   */
+  appendTxnMarker(topic: string, partition: number, marker: TxnMarker): number {
+    const p = this.getPartition(topic, partition)
+    if (p === undefined) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+    const { errorCode, appendedBytes } = p.appendTxnMarker(marker, this.clock.now())
+    // The last stable offset may have moved: read_committed fetches parked on this partition re-read.
+    if (appendedBytes > 0) this.purgatory.onAppend(tpKey(topic, partition), appendedBytes)
+    return errorCode
   }
 
   /**
@@ -159,7 +183,9 @@ export class PartitionManager {
   appendInternalRecords(topic: string, partition: number, batch: Buffer): bigint {
     const p = this.getPartition(topic, partition)
     if (p === undefined) throw new KafkaError(ErrorCode.NOT_COORDINATOR, `${topic}-${partition} is not hosted here`)
-    const result = p.appendRecordsToLeader(batch, -1, INTERNAL_APPEND_VERSION, this.clock.now())
+    const result = p.appendRecordsToLeader(batch, -1, INTERNAL_APPEND_VERSION, this.clock.now(), {
+      kind: 'coordinator',
+    })
     if (result.errorCode !== ErrorCode.NONE) {
       throw new KafkaError(result.errorCode, `cannot append to ${topic}-${partition}: ${result.errorMessage ?? ''}`)
     }

@@ -7,11 +7,21 @@
 // Idempotent producers (KIP-98): a batch with producerId ≥ 0 is checked against the log's producer state
 // (producer-state-validation.ts); a retried batch is answered with its original offsets and not written again.
 //
-// Not implemented yet: followers and ISR changes (replication/), transactional checks (a non-transactional write
-// inside an open transaction), LSO below the high watermark (no transactions yet, so LSO = high watermark and no
-// aborted transactions).
+// Transactions (KIP-98): a transactional batch is accepted only when the transaction coordinator has the
+// partition in the producer's ongoing transaction (the `verifyTransaction` hook, KIP-890 part 1's verification,
+// done in-process); a plain write from a producer with an open transaction here is INVALID_TXN_STATE. Markers
+// (appendTxnMarker) end a producer's transaction; the last stable offset is the first offset of the oldest open
+// transaction, bounded by the high watermark, and read_committed reads stop there.
+//
+// Not implemented yet: followers and ISR changes (replication/).
 
-import { ErrorCode, isKafkaError, type RecordBatchView } from '@samsa/protocol'
+import {
+  ControlRecordTypes,
+  ErrorCode,
+  buildTransactionMarkerBatch,
+  isKafkaError,
+  type RecordBatchView,
+} from '@samsa/protocol'
 import { OffsetOutOfRangeError, type PartitionLog } from '@samsa/storage'
 import { validateProducedRecords, type RecordError } from './produce-validation.ts'
 import { checkProducerState } from './producer-state-validation.ts'
@@ -36,7 +46,31 @@ export interface PartitionReadResult {
   logStartOffset: bigint
   records: Buffer[]
   byteLength: number
+  /** read_committed: the aborted transactions among the returned batches; null for read_uncommitted. */
+  abortedTransactions: { producerId: bigint; firstOffset: bigint }[] | null
 }
+
+/** A transaction marker the coordinator writes (WriteTxnMarkers' per-partition content). */
+export interface TxnMarker {
+  producerId: bigint
+  producerEpoch: number
+  coordinatorEpoch: number
+  committed: boolean
+}
+
+/** Who is appending: a client (every producer check applies) or a coordinator writing its internal topic. */
+export type AppendOrigin = { kind: 'client'; verifyTransaction?: TransactionVerifier } | { kind: 'coordinator' }
+
+/**
+ * Asks the transaction coordinator whether (producerId, producerEpoch) has this partition in its ongoing
+ * transaction: ErrorCode.NONE, or the error the Produce answers (INVALID_TXN_STATE, PRODUCER_FENCED…).
+ */
+export type TransactionVerifier = (
+  producerId: bigint,
+  producerEpoch: number,
+  topic: string,
+  partition: number,
+) => number
 
 export interface PartitionState {
   leaderId: number
@@ -95,9 +129,11 @@ export class Partition {
     return this.log.highWatermark
   }
 
-  /** No transactions yet: the last stable offset is the high watermark. */
+  /** The first offset of the oldest open transaction, or the high watermark when that is lower or none is open. */
   get lastStableOffset(): bigint {
-    return this.log.highWatermark
+    const firstUnstable = this.log.firstUnstableOffset
+    const highWatermark = this.log.highWatermark
+    return firstUnstable !== null && firstUnstable < highWatermark ? firstUnstable : highWatermark
   }
 
   get logStartOffset(): bigint {
@@ -122,6 +158,7 @@ export class Partition {
     requiredAcks: number,
     apiVersion: number,
     nowMs: number,
+    origin: AppendOrigin = { kind: 'client' },
   ): PartitionAppendResult {
     const failed = (errorCode: number, errorMessage: string | null, recordErrors: RecordError[] = []) => ({
       errorCode,
@@ -143,10 +180,16 @@ export class Partition {
     const validation = validateProducedRecords(records, apiVersion, settings, nowMs)
     if (!validation.ok) return failed(validation.errorCode, validation.errorMessage, validation.recordErrors)
     const batch: RecordBatchView = validation.batch
-    if (batch.producerId >= 0n) {
+    // Coordinators write their own transactional batches (TxnOffsetCommit); sequence checks are for clients only.
+    if (batch.producerId >= 0n && origin.kind === 'client') {
       const name = `${this.topic}-${this.partitionIndex}`
-      const check = checkProducerState(batch, this.log.producerState.get(batch.producerId), name)
+      const entry = this.log.producerState.get(batch.producerId)
+      const check = checkProducerState(batch, entry, name)
       if (check.kind === 'error') return failed(check.errorCode, check.errorMessage)
+      if (check.kind === 'append') {
+        const txnError = this.#checkTransaction(batch, entry?.currentTxnFirstOffset ?? -1n, origin.verifyTransaction)
+        if (txnError !== null) return failed(txnError.errorCode, txnError.errorMessage)
+      }
       if (check.kind === 'duplicate') {
         // Kafka answers a duplicate with the original batch's first offset and no append time.
         return {
@@ -184,6 +227,62 @@ export class Partition {
     }
   }
 
+  /**
+   * Kafka's ProducerAppendInfo transaction checks: a plain batch may not interleave with the producer's open
+   * transaction, and a transactional one must belong to a transaction the coordinator knows includes this partition.
+   */
+  #checkTransaction(
+    batch: RecordBatchView,
+    openTxnFirstOffset: bigint,
+    verifyTransaction: TransactionVerifier | undefined,
+  ): { errorCode: number; errorMessage: string } | null {
+    if (!batch.isTransactional) {
+      if (openTxnFirstOffset < 0n) return null
+      return {
+        errorCode: ErrorCode.INVALID_TXN_STATE,
+        errorMessage: `Expected transactional write from producer ${batch.producerId} at offset ${openTxnFirstOffset} in partition ${this.topic}-${this.partitionIndex}`,
+      }
+    }
+    if (verifyTransaction === undefined) return null
+    const errorCode = verifyTransaction(batch.producerId, batch.producerEpoch, this.topic, this.partitionIndex)
+    if (errorCode === ErrorCode.NONE) return null
+    return {
+      errorCode,
+      errorMessage: `Partition ${this.topic}-${this.partitionIndex} is not part of the ongoing transaction of producer ${batch.producerId} with epoch ${batch.producerEpoch}`,
+    }
+  }
+
+  /**
+   * Writes a COMMIT or ABORT marker ending the producer's transaction here (Kafka's appendAsLeader with
+   * AppendOrigin.COORDINATOR). A marker from an older producer epoch is INVALID_PRODUCER_EPOCH and one from an
+   * older coordinator TRANSACTION_COORDINATOR_FENCED, as ProducerAppendInfo.appendEndTxnMarker checks.
+   * Returns the error code and the bytes appended.
+   */
+  appendTxnMarker(marker: TxnMarker, nowMs: number): { errorCode: number; appendedBytes: number } {
+    const entry = this.log.producerState.get(marker.producerId)
+    if (entry !== undefined && marker.producerEpoch < entry.producerEpoch) {
+      return { errorCode: ErrorCode.INVALID_PRODUCER_EPOCH, appendedBytes: 0 }
+    }
+    if (entry !== undefined && marker.coordinatorEpoch < entry.coordinatorEpoch) {
+      return { errorCode: ErrorCode.TRANSACTION_COORDINATOR_FENCED, appendedBytes: 0 }
+    }
+    const batch = buildTransactionMarkerBatch({
+      type: marker.committed ? ControlRecordTypes.COMMIT : ControlRecordTypes.ABORT,
+      producerId: marker.producerId,
+      producerEpoch: marker.producerEpoch,
+      coordinatorEpoch: marker.coordinatorEpoch,
+      timestamp: nowMs,
+    })
+    try {
+      const result = this.log.append(batch, { leaderEpoch: this.#state.leaderEpoch, assignOffsets: true })
+      this.log.highWatermark = result.logEndOffset
+      return { errorCode: ErrorCode.NONE, appendedBytes: batch.length }
+    } catch (e) {
+      if (isKafkaError(e)) return { errorCode: e.code, appendedBytes: 0 }
+      throw e
+    }
+  }
+
   /** Reads whole batches from fetchOffset up to the high watermark (or LSO for read_committed). */
   read(
     fetchOffset: bigint,
@@ -195,20 +294,39 @@ export class Partition {
     const highWatermark = this.highWatermark
     const lastStableOffset = this.lastStableOffset
     const logStartOffset = this.logStartOffset
-    const result = (errorCode: number, records: Buffer[] = [], byteLength = 0): PartitionReadResult => ({
+    const readCommitted = isolationLevel === IsolationLevel.READ_COMMITTED
+    const result = (
+      errorCode: number,
+      records: Buffer[] = [],
+      byteLength = 0,
+      aborted: PartitionReadResult['abortedTransactions'] = readCommitted ? [] : null,
+    ): PartitionReadResult => ({
       errorCode,
       highWatermark,
       lastStableOffset,
       logStartOffset,
       records,
       byteLength,
+      abortedTransactions: aborted,
     })
-    const maxOffset = isolationLevel === IsolationLevel.READ_COMMITTED ? lastStableOffset : highWatermark
+    const maxOffset = readCommitted ? lastStableOffset : highWatermark
     // A consumer may not read past the high watermark; between it and the log end offset it just gets nothing.
     if (fetchOffset >= maxOffset && fetchOffset <= this.logEndOffset) return result(ErrorCode.NONE)
     try {
-      const read = this.log.read({ fetchOffset, maxOffset, maxBytes, minOneMessage, ...(allocate ? { allocate } : {}) })
-      return result(ErrorCode.NONE, read.chunks, read.byteLength)
+      const read = this.log.read({
+        fetchOffset,
+        maxOffset,
+        maxBytes,
+        minOneMessage,
+        collectAbortedTransactions: readCommitted,
+        ...(allocate ? { allocate } : {}),
+      })
+      return result(
+        ErrorCode.NONE,
+        read.chunks,
+        read.byteLength,
+        readCommitted ? (read.abortedTransactions ?? []) : null,
+      )
     } catch (e) {
       if (e instanceof OffsetOutOfRangeError) return result(ErrorCode.OFFSET_OUT_OF_RANGE)
       if (isKafkaError(e)) return result(e.code)

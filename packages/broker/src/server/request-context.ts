@@ -4,6 +4,7 @@
 import type { ConfigResolver } from '../config/config-resolver.ts'
 import type { GroupCoordinator } from '../coordinator/group/index.ts'
 import type { ProducerIdManager } from '../coordinator/txn/producer-id-manager.ts'
+import type { TransactionCoordinator } from '../coordinator/txn/transaction-coordinator.ts'
 import type { Logger } from '../logger.ts'
 import type { ConfigControl, MetadataStore, TopicControl } from '../metadata/index.ts'
 import type { PartitionManager } from '../partitions/index.ts'
@@ -23,6 +24,7 @@ export interface BrokerServices {
   readonly configResolver: ConfigResolver
   readonly partitions: PartitionManager
   readonly groups: GroupCoordinator
+  readonly transactions: TransactionCoordinator
   /** Producer ids for InitProducerId (idempotent producers). */
   readonly producerIds: ProducerIdManager
   readonly logger: Logger

@@ -44,6 +44,13 @@ export interface OffsetFetchGroup {
   memberEpoch: number
   /** null: every committed partition of the group. */
   topics: { topic: string; partitions: number[] }[] | null
+  /** OffsetFetch v7+: a partition with a pending transactional commit answers UNSTABLE_OFFSET_COMMIT (KIP-447). */
+  requireStable: boolean
+}
+
+export interface TxnOffsetCommitInput extends Omit<OffsetCommitInput, 'retentionTimeMs'> {
+  producerId: bigint
+  producerEpoch: number
 }
 
 const VOID_RESULT: CoordinatorResult<void> = { records: [], response: undefined }
@@ -123,29 +130,20 @@ export class GroupCoordinator {
     })
   }
 
+  /** The `__consumer_offsets` partition of a group (AddOffsetsToTxn adds it to a transaction). */
+  partitionFor(groupId: string): number {
+    return this.#runtime.partitionFor(groupId)
+  }
+
   /** OffsetCommit: one error code per partition in request order. */
   commitOffsets(input: OffsetCommitInput): Promise<number[]> {
     return this.#runtime.run(input.groupId, (shard, now) => {
       const refuse = (code: number) => ({ records: [], response: input.offsets.map(() => code) })
-      const { groupId } = input
-      let error: number
-      if (shard.consumer.has(groupId)) {
-        error = shard.consumer.validateOffsetCommit(groupId, input.memberId, input.generationIdOrMemberEpoch)
-      } else if (shard.classic.has(groupId)) {
-        error = shard.classic.validateOffsetCommit(
-          groupId,
-          input.memberId,
-          input.groupInstanceId,
-          input.generationIdOrMemberEpoch,
-        )
-      } else {
-        // A commit from outside any group creates the (simple) group; one that claims a generation cannot.
-        error = input.generationIdOrMemberEpoch < 0 ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION
-      }
+      const error = validateCommit(shard, input, false)
       if (error !== ErrorCode.NONE) return refuse(error)
       const expireTimestamp = input.retentionTimeMs >= 0n ? BigInt(now) + input.retentionTimeMs : -1n
       const { records, errors } = shard.offsets.commit(
-        groupId,
+        input.groupId,
         input.offsets,
         now,
         this.#maxMetadataBytes(),
@@ -153,6 +151,31 @@ export class GroupCoordinator {
       )
       return { records, response: errors }
     })
+  }
+
+  /**
+   * TxnOffsetCommit: the offsets are written as the producer's transactional batch and stay pending until the
+   * transaction coordinator's marker (completeTransaction). One error code per partition in request order.
+   */
+  commitTransactionalOffsets(input: TxnOffsetCommitInput): Promise<number[]> {
+    return this.#runtime.run(input.groupId, (shard, now) => {
+      const error = validateCommit(shard, input, true)
+      if (error !== ErrorCode.NONE) return { records: [], response: input.offsets.map(() => error) }
+      const { records, errors } = shard.offsets.commit(input.groupId, input.offsets, now, this.#maxMetadataBytes())
+      return {
+        records,
+        response: errors,
+        transactional: { producerId: input.producerId, producerEpoch: input.producerEpoch },
+      }
+    })
+  }
+
+  /** Writes a transaction's marker to a `__consumer_offsets` partition; its pending offsets commit or vanish. */
+  completeTransaction(
+    partition: number,
+    marker: { producerId: bigint; producerEpoch: number; coordinatorEpoch: number; committed: boolean },
+  ): number {
+    return this.#runtime.completeTransaction(partition, marker)
   }
 
   /** OffsetFetch for one group: its offsets, or a group-level error code. */
@@ -164,7 +187,10 @@ export class GroupCoordinator {
       }
       return {
         records: [],
-        response: { errorCode: ErrorCode.NONE, offsets: shard.offsets.fetch(group.groupId, group.topics) },
+        response: {
+          errorCode: ErrorCode.NONE,
+          offsets: shard.offsets.fetch(group.groupId, group.topics, group.requireStable),
+        },
       }
     })
   }
@@ -255,6 +281,29 @@ export class GroupCoordinator {
     this.#onClose()
     this.#runtime.close()
   }
+}
+
+/** Whether a (transactional) offset commit may be stored for the group, as Kafka's validateOffsetCommit decides. */
+function validateCommit(
+  shard: GroupShard,
+  input: Omit<OffsetCommitInput, 'retentionTimeMs'>,
+  transactional: boolean,
+): number {
+  const { groupId } = input
+  if (shard.consumer.has(groupId)) {
+    return shard.consumer.validateOffsetCommit(groupId, input.memberId, input.generationIdOrMemberEpoch)
+  }
+  if (shard.classic.has(groupId)) {
+    return shard.classic.validateOffsetCommit(
+      groupId,
+      input.memberId,
+      input.groupInstanceId,
+      input.generationIdOrMemberEpoch,
+      transactional,
+    )
+  }
+  // A commit from outside any group creates the (simple) group; one that claims a generation cannot.
+  return input.generationIdOrMemberEpoch < 0 ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION
 }
 
 function joinRefused(req: JoinGroupRequest, apiVersion: number, errorCode: number): JoinGroupResponse {

@@ -53,7 +53,13 @@ export interface ClassicGroupsApi {
   emptySince(groupId: string): number | null | undefined
   delete(groupId: string): CoordinatorResult<number>
   ensureSimpleGroup(groupId: string): void
-  validateOffsetCommit(groupId: string, memberId: string, groupInstanceId: string | null, generationId: number): number
+  validateOffsetCommit(
+    groupId: string,
+    memberId: string,
+    groupInstanceId: string | null,
+    generationId: number,
+    transactional?: boolean,
+  ): number
   replay(record: Extract<GroupRecord, { type: 'groupMetadata' }>): void
   onLoaded(now: number): void
 }
@@ -91,12 +97,12 @@ export class GroupShard {
     this.consumer = consumer
   }
 
-  replay(record: GroupRecord): void {
+  replay(record: GroupRecord, producerId = -1n): void {
     switch (record.type) {
       case 'offsetCommit':
-        this.offsets.replay(record)
+        this.offsets.replay(record, producerId)
         // Offsets committed for a group nobody joined make it exist, Empty and without protocol (Kafka's simple group).
-        if (record.value !== null && !this.hasGroup(record.key.group)) this.classic.ensureSimpleGroup(record.key.group)
+        if (producerId < 0n && record.value !== null) this.#ensureGroup(record.key.group)
         return
       case 'groupMetadata':
         this.classic.replay(record)
@@ -104,6 +110,15 @@ export class GroupShard {
       default:
         this.consumer.replay(record)
     }
+  }
+
+  /** A transaction marker on this partition: the producer's pending offset commits take effect or are dropped. */
+  replayEndTransaction(producerId: bigint, committed: boolean): void {
+    for (const groupId of this.offsets.replayEndTransaction(producerId, committed)) this.#ensureGroup(groupId)
+  }
+
+  #ensureGroup(groupId: string): void {
+    if (!this.hasGroup(groupId)) this.classic.ensureSimpleGroup(groupId)
   }
 
   isSubscribedTo(groupId: string, topic: string): boolean {

@@ -4,3 +4,4 @@
 export { GroupCoordinator, type OffsetCommitInput, type OffsetFetchGroup } from './group-coordinator.ts'
 export type { OffsetToCommit, PartitionOffset } from './offsets.ts'
 export type { GroupListing } from './types.ts'
+export { GROUP_METADATA_TOPIC } from './create-group-coordinator.ts'

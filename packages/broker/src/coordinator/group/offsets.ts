@@ -5,6 +5,10 @@
 // Expiry follows KIP-211: a group's offsets expire offsets.retention.minutes after the group became Empty; offsets
 // of a group with no protocol at all (a "simple" consumer that only commits) expire that long after their commit.
 // Offsets of an active group never expire. Offsets of a deleted topic are deleted with it.
+//
+// Transactional commits (TxnOffsetCommit, KIP-98) are replayed as pending, per producer, and become committed
+// offsets only when the transaction's COMMIT marker is replayed (an ABORT drops them). OffsetFetch with
+// requireStable answers UNSTABLE_OFFSET_COMMIT for a partition that has a pending offset.
 
 import { ErrorCode } from '@samsa/protocol'
 import type { GroupRecord } from './types.ts'
@@ -58,8 +62,43 @@ function commitRecord(groupId: string, topic: string, partition: number, value: 
 export class OffsetStore {
   /** group → topic → partition → offset */
   readonly #groups = new Map<string, Map<string, Map<number, CommittedOffset>>>()
+  /** producer id → its transaction's offset commits, in log order, until the marker. */
+  readonly #pending = new Map<bigint, OffsetCommitRecord[]>()
 
-  replay(record: OffsetCommitRecord): void {
+  /** Replays a commit; with a producer id ≥ 0 it is a transactional commit, pending until that producer's marker. */
+  replay(record: OffsetCommitRecord, producerId = -1n): void {
+    if (producerId >= 0n) {
+      const pending = this.#pending.get(producerId)
+      if (pending === undefined) this.#pending.set(producerId, [record])
+      else pending.push(record)
+      return
+    }
+    this.#apply(record)
+  }
+
+  /**
+   * A transaction marker for `producerId`: its pending commits take effect (COMMIT) or are dropped (ABORT). Returns
+   * the groups whose offsets changed.
+   */
+  replayEndTransaction(producerId: bigint, committed: boolean): string[] {
+    const pending = this.#pending.get(producerId) ?? []
+    this.#pending.delete(producerId)
+    if (!committed) return []
+    for (const record of pending) this.#apply(record)
+    return [...new Set(pending.map((r) => r.key.group))]
+  }
+
+  /** Whether a transaction still holds an uncommitted offset for the partition (OffsetFetch requireStable). */
+  hasPendingOffset(groupId: string, topic: string, partition: number): boolean {
+    for (const records of this.#pending.values()) {
+      for (const r of records) {
+        if (r.key.group === groupId && r.key.topic === topic && r.key.partition === partition) return true
+      }
+    }
+    return false
+  }
+
+  #apply(record: OffsetCommitRecord): void {
     const { group, topic, partition } = record.key
     if (record.value === null) {
       const topics = this.#groups.get(group)
@@ -128,10 +167,24 @@ export class OffsetStore {
   }
 
   /** The committed offsets of the asked partitions, or of every partition the group has committed (null). */
-  fetch(groupId: string, asked: readonly { topic: string; partitions: readonly number[] }[] | null): PartitionOffset[] {
+  fetch(
+    groupId: string,
+    asked: readonly { topic: string; partitions: readonly number[] }[] | null,
+    requireStable = false,
+  ): PartitionOffset[] {
     const topics = this.#groups.get(groupId)
     const out: PartitionOffset[] = []
     const entry = (topic: string, partition: number): PartitionOffset => {
+      if (requireStable && this.#pending.size > 0 && this.hasPendingOffset(groupId, topic, partition)) {
+        return {
+          topic,
+          partition,
+          offset: -1n,
+          leaderEpoch: -1,
+          metadata: '',
+          errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT,
+        }
+      }
       const committed = topics?.get(topic)?.get(partition)
       return {
         topic,

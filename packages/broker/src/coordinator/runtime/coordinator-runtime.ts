@@ -9,17 +9,24 @@
 // completion without interleaving with others: the event loop is the serial queue. When replication arrives, step
 // 2 becomes "append and wait for the high watermark" and operations queue per shard.
 // Timers requested by a shard run through the same path when they fire.
+//
+// Transactional writes (KIP-98, for TxnOffsetCommit): a result may name a producer; its records are then appended
+// as that producer's transactional batch and replayed as pending (`replay(record, producerId)`), and the
+// transaction coordinator later ends them with completeTransaction(), which appends the COMMIT/ABORT marker and
+// replays it (`replayEndTransaction`), exactly as loading the partition would.
 
 import { KafkaError, ErrorCode } from '@samsa/protocol'
 import type { Clock, TimerHandle } from '@samsa/storage'
 import type { Logger } from '../../logger.ts'
-import type { CoordinatorLog, StoredRecord } from './coordinator-log.ts'
+import type { CoordinatorLog, MarkerToWrite, StoredRecord, TransactionalProducer } from './coordinator-log.ts'
 
 export interface RuntimeResult<T, R> {
   records: R[]
   response: T
   /** Run after the records are durable. */
   then?: (() => void)[]
+  /** Append the records as this producer's transactional batch (they stay pending until its marker). */
+  transactional?: TransactionalProducer
 }
 
 export interface RuntimeTimers<R> {
@@ -28,7 +35,10 @@ export interface RuntimeTimers<R> {
 }
 
 export interface Shard<R> {
-  replay(record: R): void
+  /** `producerId` ≥ 0 for a record of a transactional batch (pending until replayEndTransaction). */
+  replay(record: R, producerId: bigint): void
+  /** A COMMIT or ABORT marker of a producer's transaction on this shard's partition. */
+  replayEndTransaction?(producerId: bigint, committed: boolean): void
 }
 
 export interface RecordCodec<R> {
@@ -88,6 +98,11 @@ export class CoordinatorRuntime<S extends Shard<R>, R> {
     return this.#load(this.partitionFor(key))
   }
 
+  /** The shard for `key` if it is loaded already (synchronous paths that must not load, such as Produce checks). */
+  loadedShardFor(key: string): S | undefined {
+    return this.#shards.get(this.partitionFor(key))
+  }
+
   /** Every shard loaded so far or present on disk (ListGroups and DescribeGroups walk them all). */
   async allShards(): Promise<S[]> {
     await this.ready()
@@ -123,6 +138,18 @@ export class CoordinatorRuntime<S extends Shard<R>, R> {
     }
   }
 
+  /**
+   * Ends a producer's transaction on one partition (the transaction coordinator's marker for this partition): the
+   * marker is appended, then replayed into the shard. Returns Kafka's error code for the marker.
+   */
+  completeTransaction(partition: number, marker: MarkerToWrite): number {
+    if (this.#closed) return ErrorCode.NOT_COORDINATOR
+    const shard = this.#load(partition)
+    const errorCode = this.#options.log.appendMarker(partition, marker)
+    if (errorCode === ErrorCode.NONE) shard.replayEndTransaction?.(marker.producerId, marker.committed)
+    return errorCode
+  }
+
   close(): void {
     this.#closed = true
     for (const timers of this.#timers.values())
@@ -138,8 +165,10 @@ export class CoordinatorRuntime<S extends Shard<R>, R> {
         partition,
         result.records.map((r) => codec.encode(r)),
         clock.now(),
+        result.transactional,
       )
-      for (const record of result.records) shard.replay(record)
+      const producerId = result.transactional?.producerId ?? -1n
+      for (const record of result.records) shard.replay(record, producerId)
     }
     for (const deliver of result.then ?? []) deliver()
   }
@@ -152,6 +181,10 @@ export class CoordinatorRuntime<S extends Shard<R>, R> {
     let replayed = 0
     let skipped = 0
     for (const stored of log.readAll(partition)) {
+      if ('marker' in stored) {
+        shard.replayEndTransaction?.(stored.marker.producerId, stored.marker.committed)
+        continue
+      }
       if (stored.key === null) {
         skipped++
         continue
@@ -159,7 +192,7 @@ export class CoordinatorRuntime<S extends Shard<R>, R> {
       const record = codec.decode(stored.key, stored.value)
       if (record === null) skipped++
       else {
-        shard.replay(record)
+        shard.replay(record, stored.producerId ?? -1n)
         replayed++
       }
     }

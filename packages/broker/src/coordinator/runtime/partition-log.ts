@@ -2,9 +2,23 @@
 // partitions: created on first use with Kafka's internal-topic settings (compacted, offsets.topic.num.partitions),
 // appended to through PartitionManager.appendInternalRecords, and read back batch by batch when a shard loads.
 
-import { ErrorCode, KafkaError, buildRecordBatch, decodeBatchRecords, splitBatches } from '@samsa/protocol'
+import {
+  ControlRecordTypes,
+  ErrorCode,
+  KafkaError,
+  buildRecordBatch,
+  decodeBatchRecords,
+  readControlRecord,
+  splitBatches,
+} from '@samsa/protocol'
 import type { PartitionManager } from '../../partitions/index.ts'
-import type { CoordinatorLog, StoredRecord } from './coordinator-log.ts'
+import type {
+  CoordinatorLog,
+  MarkerToWrite,
+  StoredEntry,
+  StoredRecord,
+  TransactionalProducer,
+} from './coordinator-log.ts'
 
 const READ_CHUNK_BYTES = 1 << 20
 
@@ -35,12 +49,29 @@ export class PartitionLog implements CoordinatorLog {
     await this.#options.waitForPartitions()
   }
 
-  append(partition: number, records: readonly StoredRecord[], nowMs: number): void {
-    const batch = buildRecordBatch({ timestamp: nowMs, records: records.map((r) => ({ key: r.key, value: r.value })) })
+  append(partition: number, records: readonly StoredRecord[], nowMs: number, producer?: TransactionalProducer): void {
+    const batch = buildRecordBatch({
+      timestamp: nowMs,
+      records: records.map((r) => ({ key: r.key, value: r.value })),
+      // A transactional offset commit is a transactional batch of the producer, as Kafka writes it (sequence 0:
+      // coordinator appends skip sequence checks), so the partition's LSO waits for the transaction's marker.
+      ...(producer === undefined
+        ? {}
+        : {
+            producerId: producer.producerId,
+            producerEpoch: producer.producerEpoch,
+            baseSequence: 0,
+            isTransactional: true,
+          }),
+    })
     this.#options.partitions.appendInternalRecords(this.#options.topic, partition, batch)
   }
 
-  *readAll(partition: number): Iterable<StoredRecord> {
+  appendMarker(partition: number, marker: MarkerToWrite): number {
+    return this.#options.partitions.appendTxnMarker(this.#options.topic, partition, marker)
+  }
+
+  *readAll(partition: number): Iterable<StoredEntry> {
     const p = this.#options.partitions.getPartition(this.#options.topic, partition)
     if (p === undefined) return
     let next = p.logStartOffset
@@ -51,10 +82,16 @@ export class PartitionLog implements CoordinatorLog {
       for (const chunk of read.chunks) {
         for (const view of splitBatches(chunk).batches) {
           next = view.lastOffset + 1n
-          // Transaction markers (control batches) carry no coordinator state.
-          if (view.isControlBatch) continue
+          if (view.isControlBatch) {
+            const control = readControlRecord(view)
+            if (control.type === ControlRecordTypes.COMMIT || control.type === ControlRecordTypes.ABORT) {
+              yield { marker: { producerId: view.producerId, committed: control.type === ControlRecordTypes.COMMIT } }
+            }
+            continue
+          }
+          const producerId = view.isTransactional ? view.producerId : -1n
           for (const record of decodeBatchRecords(view)) {
-            yield { key: record.key, value: record.value }
+            yield { key: record.key, value: record.value, producerId }
           }
         }
       }

@@ -1,0 +1,410 @@
+// The transaction coordinator (KIP-98; Kafka's TransactionCoordinator over TransactionStateManager), on the
+// coordinator runtime over `__transaction_state`: shard = abs(transactionalId.hashCode) % 50 partitions. Every
+// state change is a TxnRecord appended and then replayed; what a request is answered with follows Kafka's
+// state machine:
+//   Empty/CompleteCommit/CompleteAbort --AddPartitionsToTxn--> Ongoing --EndTxn--> PrepareCommit|PrepareAbort
+//   --markers written to every partition--> CompleteCommit|CompleteAbort
+// InitProducerId bumps the epoch (fencing zombies of the same transactional.id); if a transaction is still Ongoing
+// it is aborted first with a bumped epoch, and the caller is told CONCURRENT_TRANSACTIONS so it retries. A
+// transaction Ongoing for longer than its timeout is aborted the same way on a timer
+// (transaction.abort.timed.out.transaction.cleanup.interval.ms); ids idle for transactional.id.expiration.ms are
+// forgotten (transaction.remove.expired.transaction.cleanup.interval.ms).
+//
+// On one node the markers are appended synchronously right after the Prepare record, so EndTxn answers with the
+// transaction complete. A marker that cannot be written is retried every second; the partition's LSO waits.
+// Transactions v2 (KIP-890 part 2: epoch bump per transaction, implicit AddPartitions) is not implemented, and the
+// transaction.version feature is not advertised, so clients use v1.
+
+import { ErrorCode, TransactionStatus } from '@samsa/protocol'
+import type { Logger } from '../../logger.ts'
+import type { TxnMarker } from '../../partitions/index.ts'
+import type { CoordinatorRuntime, RuntimeResult } from '../runtime/coordinator-runtime.ts'
+import type { TxnRecord, TxnState } from './txn-records.ts'
+import { isPrepared, nextState, type ProducerIndex, type TxnMetadata, type TxnShard } from './txn-shard.ts'
+
+export type TxnRuntime = CoordinatorRuntime<TxnShard, TxnRecord>
+
+/** Short.MaxValue: an epoch that cannot be bumped again means a new producer id (Kafka's isEpochExhausted). */
+const MAX_EPOCH = 32767
+const MARKER_RETRY_MS = 1000
+
+export interface TxnConfigs {
+  'transaction.max.timeout.ms': number
+  'transactional.id.expiration.ms': number
+}
+
+export interface MarkerWriter {
+  /** Appends the marker to one partition (`__consumer_offsets` through the group coordinator); Kafka's error code. */
+  write(topic: string, partition: number, marker: TxnMarker): number
+  /** The coordinator epoch markers carry: the leader epoch of the `__transaction_state` partition. */
+  coordinatorEpoch(txnPartition: number): number
+}
+
+export interface TopicPartitions {
+  topic: string
+  partitions: number[]
+}
+
+export interface InitProducerIdResult {
+  errorCode: number
+  producerId: bigint
+  producerEpoch: number
+}
+
+export interface TransactionCoordinatorDeps {
+  runtime: TxnRuntime
+  producers: ProducerIndex
+  markers: MarkerWriter
+  generateProducerId(): bigint
+  configs(): TxnConfigs
+  logger: Logger
+  onClose?: () => void
+}
+
+const NO_PRODUCER: InitProducerIdResult = { errorCode: ErrorCode.NONE, producerId: -1n, producerEpoch: -1 }
+
+export class TransactionCoordinator {
+  readonly #runtime: TxnRuntime
+  readonly #deps: TransactionCoordinatorDeps
+  /** Partitions whose marker is still to be written, per transactional id (only while retrying). */
+  readonly #pendingMarkers = new Map<string, Set<string>>()
+
+  constructor(deps: TransactionCoordinatorDeps) {
+    this.#runtime = deps.runtime
+    this.#deps = deps
+  }
+
+  /** FindCoordinator for a transactional id: `__transaction_state` exists before clients are pointed here. */
+  async prepare(): Promise<void> {
+    await this.#runtime.ready()
+  }
+
+  initProducerId(
+    transactionalId: string,
+    timeoutMs: number,
+    expected: { producerId: bigint; producerEpoch: number },
+  ): Promise<InitProducerIdResult> {
+    const fail = (errorCode: number): RuntimeResult<InitProducerIdResult, TxnRecord> => ({
+      records: [],
+      response: { ...NO_PRODUCER, errorCode },
+    })
+    return this.#runtime.run<InitProducerIdResult>(transactionalId, (shard, now) => {
+      if (timeoutMs <= 0 || timeoutMs > this.#deps.configs()['transaction.max.timeout.ms']) {
+        return fail(ErrorCode.INVALID_TRANSACTION_TIMEOUT)
+      }
+      const m = shard.get(transactionalId)
+      const ready = (state: TxnState): RuntimeResult<InitProducerIdResult, TxnRecord> => ({
+        records: [{ transactionalId, value: state }],
+        response: { errorCode: ErrorCode.NONE, producerId: state.producerId, producerEpoch: state.producerEpoch },
+      })
+      if (m === undefined) {
+        return ready({
+          producerId: this.#deps.generateProducerId(),
+          previousProducerId: -1n,
+          producerEpoch: 0,
+          timeoutMs,
+          status: TransactionStatus.EMPTY,
+          partitions: new Map(),
+          startTimestamp: -1,
+          lastUpdateTimestamp: now,
+        })
+      }
+      const hasExpectation = expected.producerId >= 0n
+      if (hasExpectation && !isKnownProducer(m, expected)) return fail(ErrorCode.PRODUCER_FENCED)
+      switch (m.status) {
+        case TransactionStatus.PREPARE_COMMIT:
+        case TransactionStatus.PREPARE_ABORT:
+        case TransactionStatus.PREPARE_EPOCH_FENCE:
+        case TransactionStatus.DEAD:
+          return fail(ErrorCode.CONCURRENT_TRANSACTIONS)
+        case TransactionStatus.ONGOING: {
+          // A new instance of the producer: fence the old one by aborting its transaction with a bumped epoch.
+          const aborted = this.#abortWithBumpedEpoch(shard, m, now)
+          return { ...aborted, response: { ...NO_PRODUCER, errorCode: ErrorCode.CONCURRENT_TRANSACTIONS } }
+        }
+        case TransactionStatus.EMPTY:
+        case TransactionStatus.COMPLETE_COMMIT:
+        case TransactionStatus.COMPLETE_ABORT: {
+          // A retry of an InitProducerId that already bumped the epoch gets the same answer again (KIP-360).
+          if (
+            hasExpectation &&
+            expected.producerEpoch === m.lastProducerEpoch &&
+            expected.producerId === m.producerId
+          ) {
+            return {
+              records: [],
+              response: { errorCode: ErrorCode.NONE, producerId: m.producerId, producerEpoch: m.producerEpoch },
+            }
+          }
+          const exhausted = m.producerEpoch >= MAX_EPOCH - 1
+          return ready(
+            nextState(m, {
+              producerId: exhausted ? this.#deps.generateProducerId() : m.producerId,
+              previousProducerId: exhausted ? m.producerId : m.previousProducerId,
+              producerEpoch: exhausted ? 0 : m.producerEpoch + 1,
+              timeoutMs,
+              status: TransactionStatus.EMPTY,
+              partitions: new Map(),
+              startTimestamp: -1,
+              lastUpdateTimestamp: now,
+            }),
+          )
+        }
+      }
+    })
+  }
+
+  /** AddPartitionsToTxn (and AddOffsetsToTxn with the group's `__consumer_offsets` partition). */
+  addPartitions(
+    transactionalId: string,
+    producerId: bigint,
+    producerEpoch: number,
+    topics: readonly TopicPartitions[],
+  ): Promise<number> {
+    return this.#runtime.run<number>(transactionalId, (shard, now) => {
+      const m = shard.get(transactionalId)
+      const error = producerError(m, producerId, producerEpoch)
+      if (error !== ErrorCode.NONE || m === undefined) return { records: [], response: error }
+      if (isPrepared(m.status)) return { records: [], response: ErrorCode.CONCURRENT_TRANSACTIONS }
+      const ongoing = m.status === TransactionStatus.ONGOING
+      const partitions = new Map<string, Set<number>>()
+      if (ongoing) for (const [topic, ids] of m.partitions) partitions.set(topic, new Set(ids))
+      let added = false
+      for (const t of topics) {
+        let ids = partitions.get(t.topic)
+        if (ids === undefined) partitions.set(t.topic, (ids = new Set()))
+        for (const p of t.partitions) {
+          if (!ids.has(p)) added = true
+          ids.add(p)
+        }
+      }
+      if (ongoing && !added) return { records: [], response: ErrorCode.NONE }
+      const state = nextState(m, {
+        status: TransactionStatus.ONGOING,
+        partitions,
+        startTimestamp: ongoing ? m.startTimestamp : now,
+        lastUpdateTimestamp: now,
+      })
+      return { records: [{ transactionalId, value: state }], response: ErrorCode.NONE }
+    })
+  }
+
+  /** AddPartitionsToTxn v4+ verifyOnly: per partition, whether it is already in the ongoing transaction. */
+  verifyPartitions(
+    transactionalId: string,
+    producerId: bigint,
+    producerEpoch: number,
+    topics: readonly TopicPartitions[],
+  ): Promise<{ topic: string; partition: number; errorCode: number }[]> {
+    return this.#runtime.run(transactionalId, (shard) => {
+      const m = shard.get(transactionalId)
+      const error = producerError(m, producerId, producerEpoch)
+      const response = topics.flatMap((t) =>
+        t.partitions.map((partition) => ({
+          topic: t.topic,
+          partition,
+          errorCode:
+            error !== ErrorCode.NONE
+              ? error
+              : m?.status === TransactionStatus.ONGOING && m.partitions.get(t.topic)?.has(partition) === true
+                ? ErrorCode.NONE
+                : ErrorCode.INVALID_TXN_STATE,
+        })),
+      )
+      return { records: [], response }
+    })
+  }
+
+  /**
+   * The Produce-time check (KIP-890 part 1, in-process): is this partition in the producer's ongoing transaction?
+   * Synchronous; shards are loaded at start-up (start()) so the index knows every transactional producer.
+   */
+  verify(producerId: bigint, producerEpoch: number, topic: string, partition: number): number {
+    const transactionalId = this.#deps.producers.get(producerId)
+    if (transactionalId === undefined) return ErrorCode.INVALID_PRODUCER_ID_MAPPING
+    const m = this.#runtime.loadedShardFor(transactionalId)?.get(transactionalId)
+    if (m === undefined || m.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING
+    if (producerEpoch < m.producerEpoch) return ErrorCode.INVALID_PRODUCER_EPOCH
+    if (producerEpoch > m.producerEpoch) return ErrorCode.INVALID_TXN_STATE
+    if (m.status !== TransactionStatus.ONGOING || m.partitions.get(topic)?.has(partition) !== true) {
+      return ErrorCode.INVALID_TXN_STATE
+    }
+    return ErrorCode.NONE
+  }
+
+  endTransaction(transactionalId: string, producerId: bigint, producerEpoch: number, commit: boolean): Promise<number> {
+    return this.#runtime.run<number>(transactionalId, (shard, now) => {
+      const m = shard.get(transactionalId)
+      const error = producerError(m, producerId, producerEpoch)
+      if (error !== ErrorCode.NONE || m === undefined) return { records: [], response: error }
+      const answer = (code: number) => ({ records: [], response: code })
+      switch (m.status) {
+        case TransactionStatus.ONGOING: {
+          const prepared = nextState(m, {
+            status: commit ? TransactionStatus.PREPARE_COMMIT : TransactionStatus.PREPARE_ABORT,
+            lastUpdateTimestamp: now,
+          })
+          return {
+            records: [{ transactionalId, value: prepared }],
+            response: ErrorCode.NONE,
+            then: [() => this.#writeMarkers(shard, transactionalId)],
+          }
+        }
+        case TransactionStatus.COMPLETE_COMMIT:
+          // A retried EndTxn of a transaction already committed (or aborted) succeeds again; the other one cannot.
+          return answer(commit ? ErrorCode.NONE : ErrorCode.INVALID_TXN_STATE)
+        case TransactionStatus.COMPLETE_ABORT:
+          return answer(commit ? ErrorCode.INVALID_TXN_STATE : ErrorCode.NONE)
+        case TransactionStatus.PREPARE_COMMIT:
+          return answer(commit ? ErrorCode.CONCURRENT_TRANSACTIONS : ErrorCode.INVALID_TXN_STATE)
+        case TransactionStatus.PREPARE_ABORT:
+          return answer(commit ? ErrorCode.INVALID_TXN_STATE : ErrorCode.CONCURRENT_TRANSACTIONS)
+        default:
+          return answer(ErrorCode.INVALID_TXN_STATE)
+      }
+    })
+  }
+
+  /** DescribeTransactions: the metadata of each id, or undefined for an unknown one. */
+  async describe(transactionalIds: readonly string[]): Promise<(TxnMetadata | undefined)[]> {
+    const out: (TxnMetadata | undefined)[] = []
+    for (const id of transactionalIds) {
+      out.push(await this.#runtime.run(id, (shard) => ({ records: [], response: shard.get(id) })))
+    }
+    return out
+  }
+
+  /** ListTransactions: every transactional id this coordinator knows. */
+  async list(): Promise<TxnMetadata[]> {
+    const out: TxnMetadata[] = []
+    for (const shard of await this.#runtime.allShards()) out.push(...shard.all())
+    return out
+  }
+
+  /** Aborts transactions Ongoing past their timeout (the cleanup timer of each shard). */
+  abortTimedOut(shard: TxnShard, now: number): RuntimeResult<void, TxnRecord> {
+    const records: TxnRecord[] = []
+    const then: (() => void)[] = []
+    for (const m of shard.all()) {
+      if (m.status !== TransactionStatus.ONGOING || now - m.startTimestamp <= m.timeoutMs) continue
+      this.#deps.logger.info(
+        `transaction coordinator: aborting transaction of ${m.transactionalId} (producer ${m.producerId}), open for ${now - m.startTimestamp} ms > transaction.timeout.ms ${m.timeoutMs}`,
+      )
+      const aborted = this.#abortWithBumpedEpoch(shard, m, now)
+      records.push(...aborted.records)
+      then.push(...(aborted.then ?? []))
+    }
+    return { records, response: undefined, then }
+  }
+
+  /** Forgets ids idle for transactional.id.expiration.ms (tombstones), as Kafka's removeExpiredTransactionalIds. */
+  expireIdle(shard: TxnShard, now: number): RuntimeResult<void, TxnRecord> {
+    const expirationMs = this.#deps.configs()['transactional.id.expiration.ms']
+    const records: TxnRecord[] = []
+    for (const m of shard.all()) {
+      const idle =
+        m.status === TransactionStatus.EMPTY ||
+        m.status === TransactionStatus.COMPLETE_COMMIT ||
+        m.status === TransactionStatus.COMPLETE_ABORT
+      if (idle && now - m.lastUpdateTimestamp >= expirationMs)
+        records.push({ transactionalId: m.transactionalId, value: null })
+    }
+    return { records, response: undefined }
+  }
+
+  /** After a shard loads: transactions left Prepared by a crash get their markers (Kafka does this on election). */
+  resumePrepared(shard: TxnShard): void {
+    for (const m of shard.all()) if (isPrepared(m.status)) this.#scheduleMarkers(shard, m.transactionalId, 0)
+  }
+
+  close(): void {
+    this.#deps.onClose?.()
+    this.#runtime.close()
+  }
+
+  #abortWithBumpedEpoch(shard: TxnShard, m: TxnMetadata, now: number): RuntimeResult<void, TxnRecord> {
+    const state = nextState(m, {
+      producerEpoch: Math.min(m.producerEpoch + 1, MAX_EPOCH),
+      status: TransactionStatus.PREPARE_ABORT,
+      lastUpdateTimestamp: now,
+    })
+    return {
+      records: [{ transactionalId: m.transactionalId, value: state }],
+      response: undefined,
+      then: [() => this.#writeMarkers(shard, m.transactionalId)],
+    }
+  }
+
+  /** Writes the markers of a Prepared transaction, then records it complete; retries partitions that failed. */
+  #writeMarkers(shard: TxnShard, transactionalId: string): void {
+    const m = shard.get(transactionalId)
+    if (m === undefined || !isPrepared(m.status)) return
+    const committed = m.status === TransactionStatus.PREPARE_COMMIT
+    const marker: TxnMarker = {
+      producerId: m.producerId,
+      producerEpoch: m.producerEpoch,
+      coordinatorEpoch: this.#deps.markers.coordinatorEpoch(shard.partition),
+      committed,
+    }
+    let pending = this.#pendingMarkers.get(transactionalId)
+    if (pending === undefined) {
+      pending = new Set()
+      for (const [topic, ids] of m.partitions) for (const p of ids) pending.add(`${p}\u0000${topic}`)
+    }
+    for (const key of [...pending]) {
+      const split = key.indexOf('\u0000')
+      const partition = Number(key.slice(0, split))
+      const topic = key.slice(split + 1)
+      const errorCode = this.#deps.markers.write(topic, partition, marker)
+      // A deleted partition needs no marker; a newer producer epoch there means this one was fenced anyway.
+      const done =
+        errorCode === ErrorCode.NONE ||
+        errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION ||
+        errorCode === ErrorCode.INVALID_PRODUCER_EPOCH
+      if (done) pending.delete(key)
+      else
+        this.#deps.logger.warn(
+          `transaction coordinator: marker for ${topic}-${partition} failed with error ${errorCode}; retrying`,
+        )
+    }
+    if (pending.size > 0) {
+      this.#pendingMarkers.set(transactionalId, pending)
+      this.#scheduleMarkers(shard, transactionalId, MARKER_RETRY_MS)
+      return
+    }
+    this.#pendingMarkers.delete(transactionalId)
+    this.#runtime.runOn(shard.partition, (s, now) => {
+      const current = s.get(transactionalId)
+      if (current === undefined || !isPrepared(current.status)) return { records: [], response: undefined }
+      const complete = nextState(current, {
+        status: committed ? TransactionStatus.COMPLETE_COMMIT : TransactionStatus.COMPLETE_ABORT,
+        partitions: new Map(),
+        startTimestamp: -1,
+        lastUpdateTimestamp: now,
+      })
+      return { records: [{ transactionalId, value: complete }], response: undefined }
+    })
+  }
+
+  #scheduleMarkers(shard: TxnShard, transactionalId: string, delayMs: number): void {
+    shard.timers.schedule(`markers:${transactionalId}`, delayMs, () => {
+      this.#writeMarkers(shard, transactionalId)
+      return { records: [], response: undefined }
+    })
+  }
+}
+
+/** Whether (producerId, epoch) from a KIP-360 InitProducerId is this id's current or previous producer. */
+function isKnownProducer(m: TxnMetadata, expected: { producerId: bigint; producerEpoch: number }): boolean {
+  if (expected.producerId === m.producerId) {
+    return expected.producerEpoch === m.producerEpoch || expected.producerEpoch === m.lastProducerEpoch
+  }
+  return expected.producerId === m.previousProducerId
+}
+
+/** The checks every request of a transaction starts with (Kafka's producer id/epoch validation). */
+function producerError(m: TxnMetadata | undefined, producerId: bigint, producerEpoch: number): number {
+  if (m === undefined || m.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING
+  if (producerEpoch !== m.producerEpoch) return ErrorCode.PRODUCER_FENCED
+  return ErrorCode.NONE
+}

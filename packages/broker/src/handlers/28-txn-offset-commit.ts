@@ -1,0 +1,84 @@
+// TxnOffsetCommit (28): v0-4.
+// Behaviour: stores a transactional producer's offsets for a group as that producer's transactional batch in
+// __consumer_offsets; they stay pending (invisible to OffsetFetch, UNSTABLE_OFFSET_COMMIT with requireStable) until
+// the transaction's marker commits or drops them. The group's partition must be in the producer's ongoing
+// transaction (AddOffsetsToTxn first): INVALID_TXN_STATE otherwise, INVALID_PRODUCER_EPOCH for an older epoch,
+// INVALID_PRODUCER_ID_MAPPING for an unknown producer. v3+ member id, generation and group.instance.id are checked
+// against the group like OffsetCommit's (KIP-447), so a consumer that lost its partitions cannot commit for them.
+// Partitions of unknown topics get UNKNOWN_TOPIC_OR_PARTITION; metadata over offset.metadata.max.bytes
+// OFFSET_METADATA_TOO_LARGE. v4 only allows TRANSACTION_ABORTABLE, never answered here.
+// Not implemented: v5 (KIP-890 part 2); authorization (TRANSACTIONAL_ID WRITE, GROUP READ, TOPIC READ).
+
+import { ErrorCode, TxnOffsetCommit } from '@samsa/protocol'
+import type { OffsetToCommit } from '../coordinator/group/index.ts'
+import { GROUP_METADATA_TOPIC } from '../coordinator/group/index.ts'
+import { defineHandler } from '../server/handler.ts'
+
+export const txnOffsetCommitHandler = defineHandler(
+  TxnOffsetCommit,
+  { minVersion: 0, maxVersion: 4 },
+  {
+    async handle(req, ctx) {
+      const { groups, transactions, metadata } = ctx.broker
+      const codes = req.topics.map((t) => t.partitions.map(() => ErrorCode.NONE as number))
+      await groups.prepare()
+      const verified = transactions.verify(
+        req.producerId,
+        req.producerEpoch,
+        GROUP_METADATA_TOPIC,
+        groups.partitionFor(req.groupId),
+      )
+      const offsets: OffsetToCommit[] = []
+      const slots: [number, number][] = []
+      req.topics.forEach((t, ti) => {
+        const known = metadata.topic(t.name)
+        t.partitions.forEach((p, pi) => {
+          const row = codes[ti] as number[]
+          if (known === undefined || p.partitionIndex < 0 || p.partitionIndex >= known.partitions.length) {
+            row[pi] = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+          } else if (verified !== ErrorCode.NONE) {
+            row[pi] = verified
+          } else {
+            offsets.push({
+              topic: t.name,
+              partition: p.partitionIndex,
+              offset: p.committedOffset,
+              leaderEpoch: p.committedLeaderEpoch,
+              metadata: p.committedMetadata,
+            })
+            slots.push([ti, pi])
+          }
+        })
+      })
+      if (offsets.length > 0) {
+        const results = await groups.commitTransactionalOffsets({
+          groupId: req.groupId,
+          generationIdOrMemberEpoch: req.generationId,
+          memberId: req.memberId,
+          groupInstanceId: req.groupInstanceId,
+          offsets,
+          producerId: req.producerId,
+          producerEpoch: req.producerEpoch,
+        })
+        slots.forEach(([ti, pi], i) => ((codes[ti] as number[])[pi] = results[i] ?? ErrorCode.UNKNOWN_SERVER_ERROR))
+      }
+      return {
+        throttleTimeMs: 0,
+        topics: req.topics.map((t, ti) => ({
+          name: t.name,
+          partitions: t.partitions.map((p, pi) => ({
+            partitionIndex: p.partitionIndex,
+            errorCode: codes[ti]?.[pi] ?? 0,
+          })),
+        })),
+      }
+    },
+    errorResponse: (req, errorCode) => ({
+      throttleTimeMs: 0,
+      topics: req.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })),
+      })),
+    }),
+  },
+)
