@@ -181,7 +181,8 @@ export interface PartitionLog {
   config: LogConfig
   /**
    * The first offset of the oldest open (undecided) transaction, or null. The broker's last stable offset (LSO) is
-   * min(this, high watermark).
+   * min(this, high watermark). As in Kafka, a transaction stays here after its marker is appended until the high
+   * watermark passes the marker (so setting highWatermark moves it), and it is never below logStartOffset.
    */
   readonly firstUnstableOffset: bigint | null
 

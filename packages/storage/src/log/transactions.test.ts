@@ -8,6 +8,7 @@ import { ControlRecordTypes, buildTransactionMarkerBatch } from '@samsa/protocol
 import type { LogConfig } from '../api.ts'
 import { MemoryFileSystem } from '../fs/memory-file-system.ts'
 import { logConfig } from '../log-config.ts'
+import { openLogManager } from '../manager/log-manager.ts'
 import { batchOfValues } from '../testing/batches.ts'
 import { ManualClock } from '../testing/manual-clock.ts'
 import { ABORTED_TXN_BYTES, decodeAbortedTxns } from './transaction-index.ts'
@@ -221,6 +222,46 @@ describe('transactions in the log', () => {
       { producerId: P2, firstOffset: 1n },
     ])
     assert.equal(again.firstUnstableOffset, 3n)
+  })
+
+  test('a marker lost in a crash leaves its transaction open; the log manager restores the LSO', async () => {
+    const fs = new MemoryFileSystem()
+    const managerOptions = (files: MemoryFileSystem) => ({
+      logDirs: ['/kafka/logs'],
+      fs: files,
+      clock: new ManualClock(NOW),
+      nodeId: 1,
+      clusterId: 'MkU3OEVBNTcwNTJENDM2Qg',
+      onBackgroundError: () => {},
+    })
+    const manager = await openLogManager(managerOptions(fs))
+    const log = manager.getOrCreateLog({ topic: 'payments', partition: 0, topicId: 'vHd5NCxVQLmFAd5kMKoI1A' })
+    log.append(txnData(P1, 2), LEADER) // 0-1
+    log.append(txnData(P2), LEADER) // 2
+    log.append(marker(P1, 'ABORT'), LEADER) // 3
+    log.highWatermark = log.logEndOffset
+    await log.flush()
+    await manager.checkpoint()
+    log.append(marker(P2, 'ABORT'), LEADER) // 4: never synced
+    const crashed = fs.crash()
+    const reopened = await openLogManager(managerOptions(crashed))
+    const recovered = reopened.getLog('payments', 0)
+    assert.ok(recovered)
+    assert.equal(recovered.logEndOffset, 4n)
+    assert.equal(recovered.firstUnstableOffset, 2n)
+    assert.deepEqual(recovered.abortedTransactions(0n, 4n), [{ producerId: P1, firstOffset: 0n }])
+    recovered.append(marker(P2, 'COMMIT'), LEADER)
+    recovered.highWatermark = recovered.logEndOffset
+    assert.equal(recovered.firstUnstableOffset, null)
+    await reopened.close()
+    const again = await openLogManager(managerOptions(crashed))
+    const reloaded = again.getLog('payments', 0)
+    assert.deepEqual(
+      [reloaded?.firstUnstableOffset, reloaded?.abortedTransactions(0n, 5n)],
+      [null, [{ producerId: P1, firstOffset: 0n }]],
+    )
+    assert.equal(reloaded?.producerState.get(P2)?.coordinatorEpoch, 7)
+    await again.close()
   })
 
   test('truncation drops index entries at and after the offset and reopens their transactions', () => {
