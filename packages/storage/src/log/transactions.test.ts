@@ -11,7 +11,12 @@ import { logConfig } from '../log-config.ts'
 import { openLogManager } from '../manager/log-manager.ts'
 import { batchOfValues } from '../testing/batches.ts'
 import { ManualClock } from '../testing/manual-clock.ts'
-import { ABORTED_TXN_BYTES, decodeAbortedTxns } from './transaction-index.ts'
+import {
+  ABORTED_TXN_BYTES,
+  CorruptTransactionIndexError,
+  TransactionIndex,
+  decodeAbortedTxns,
+} from './transaction-index.ts'
 import { UnifiedLog, type OpenLogOptions } from './unified-log.ts'
 
 const DIR = '/data/payments-0'
@@ -322,4 +327,64 @@ describe('transactions in the log', () => {
     log.deleteRecordsBefore(1n)
     assert.equal(log.firstUnstableOffset, 1n)
   })
+
+  test('a .txnindex that does not decode makes its segment recovered, which rebuilds it', async () => {
+    const fs = new MemoryFileSystem()
+    const log = openLog(fs)
+    log.append(txnData(P1), LEADER) // 0
+    log.append(marker(P1, 'ABORT'), LEADER) // 1
+    log.roll()
+    log.append(plain(), LEADER) // 2
+    await log.close()
+    const bytes = fs.readFile(txnIndexPath(0))
+    bytes.writeInt16BE(5, 0) // an unknown entry version
+    fs.writeFile(txnIndexPath(0), bytes)
+    const warnings: string[] = []
+    const reopened = openLog(fs, {}, { hadCleanShutdown: true, warn: (m) => warnings.push(m) })
+    assert.match(warnings.join('\n'), /rebuilding the indexes of .*00000000000000000000\.log/)
+    assert.deepEqual(reopened.abortedTransactions(0n, 3n), [{ producerId: P1, firstOffset: 0n }])
+    await reopened.flush()
+    assert.equal(decodeAbortedTxns(fs.readFile(txnIndexPath(0))).length, 1)
+  })
 })
+
+describe('TransactionIndex', () => {
+  const entry = (lastOffset: bigint) => ({ producerId: P1, firstOffset: 0n, lastOffset, lastStableOffset: lastOffset })
+
+  test('persists appends, rewrites after truncation, ignores a torn entry and refuses unknown versions', () => {
+    const fs = new MemoryFileSystem()
+    fs.mkdirp('/x')
+    const index = new TransactionIndex()
+    assert.equal(index.writeChanges(fs, '/x/i'), false)
+    assert.ok(!fs.exists('/x/i'))
+    index.append(entry(5n))
+    index.append(entry(9n))
+    assert.throws(() => index.append(entry(9n)), CorruptTransactionIndexError)
+    assert.equal(index.writeChanges(fs, '/x/i'), true)
+    assert.equal(fs.readFile('/x/i').length, 2 * ABORTED_TXN_BYTES)
+    index.truncateTo(9n)
+    index.append(entry(12n))
+    index.writeChanges(fs, '/x/i')
+    assert.deepEqual(
+      decodeAbortedTxns(fs.readFile('/x/i')).map((e) => e.lastOffset),
+      [5n, 12n],
+    )
+    const loaded = new TransactionIndex()
+    loaded.load(Buffer.concat([fs.readFile('/x/i'), Buffer.alloc(10)]))
+    assert.equal(loaded.entries.length, 2)
+    assert.equal(loaded.hasUnpersistedChanges, true, 'the torn tail is cut on the next write')
+    const found: Array<{ producerId: bigint; firstOffset: bigint }> = []
+    assert.equal(loaded.collectAbortedTxns(6n, 13n, found), false)
+    assert.deepEqual(found, [{ producerId: P1, firstOffset: 0n }])
+    assert.equal(loaded.collectAbortedTxns(0n, 12n, []), true, 'an entry whose LSO reaches the bound ends the search')
+    const bad = encodeOne()
+    bad.writeInt16BE(1, 0)
+    assert.throws(() => decodeAbortedTxns(bad), CorruptTransactionIndexError)
+  })
+})
+
+function encodeOne(): Buffer {
+  const buffer = Buffer.alloc(ABORTED_TXN_BYTES)
+  buffer.writeBigInt64BE(1n, 2)
+  return buffer
+}
