@@ -102,6 +102,12 @@ export function adminFrom(args: ParsedArgs, io: CliIo): Admin {
   return createAdmin(clientProperties('admin', args, io))
 }
 
+/** An admin client on another client's settings (those an admin client knows; the rest are not its business). */
+export function adminFromProps(props: Record<string, string>): Admin {
+  const known = JAVA_PROPERTIES_BY_CLIENT.admin
+  return createAdmin(Object.fromEntries(Object.entries(props).filter(([k]) => known.has(k))))
+}
+
 export function producerFrom(props: Record<string, string>): Producer {
   return createProducer(props)
 }

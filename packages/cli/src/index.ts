@@ -4,6 +4,8 @@
 // cold start does not load the client.
 
 import { helpText, parse, UsageError, type Command } from './args.ts'
+import { consoleConsumerCommand } from './commands/console-consumer.ts'
+import { consoleProducerCommand } from './commands/console-producer.ts'
 import { topicsCommand } from './commands/topics.ts'
 import { errorMessage } from './format.ts'
 import type { CliIo } from './io.ts'
@@ -11,7 +13,7 @@ import type { CliIo } from './io.ts'
 export { captureIo, processIo, type CapturedIo, type CliIo } from './io.ts'
 export { parseProperties } from './config.ts'
 
-export const COMMANDS: readonly Command[] = [topicsCommand]
+export const COMMANDS: readonly Command[] = [topicsCommand, consoleProducerCommand, consoleConsumerCommand]
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length), 'broker'.length) + 2
