@@ -144,9 +144,9 @@ async function runConsoleProducer(args: ParsedArgs, io: CliIo): Promise<number> 
   let pending: Promise<unknown>[] = []
   const report = (message: ProducerMessage) => (error: unknown) => {
     failed++
-    const size = message.value === null ? 0 : Buffer.byteLength(message.value as string)
+    const size = message.value === null ? 0 : Buffer.byteLength(message.value)
     io.stderr.write(
-      `ERROR Error when sending message to topic ${topic} with key: ${message.key === undefined || message.key === null ? 'null' : `${Buffer.byteLength(message.key as string)} bytes`}, value: ${size} bytes with error: ${errorMessage(error)}\n`,
+      `ERROR Error when sending message to topic ${topic} with key: ${message.key === undefined || message.key === null ? 'null' : `${Buffer.byteLength(message.key)} bytes`}, value: ${size} bytes with error: ${errorMessage(error)}\n`,
     )
   }
   try {
