@@ -13,9 +13,11 @@
 // - Records without a key are dropped (Kafka's cleaner treats them as invalid on a compacted topic).
 // - Transactions: the records of aborted transactions (known from the `.txnindex` entries) are dropped and never
 //   enter the offset map, so an aborted record cannot shadow a committed one; their batches follow the emptied-
-//   batch rule above. Control batches (transaction markers) are kept as they are (Kafka drops a marker once its
-//   transaction's data is gone and its delete horizon passed: not done). The cleaner never reaches open
-//   transactions: log-cleaner.ts stops at the first unstable offset.
+//   batch rule above. A COMMIT/ABORT marker goes once no batch of its transaction is left: the first cleaning
+//   that meets no batch of its transaction before it (cleaning always reads from the log start, so it would have)
+//   stamps it with a delete horizon (now + delete.retention.ms, as for tombstones), and the first cleaning after
+//   the horizon drops it, unless it is its producer's last batch. Other control batches are kept as they are.
+//   The cleaner never reaches open transactions: log-cleaner.ts stops at the first unstable offset.
 
 import {
   ProtocolDecodeError,
@@ -26,6 +28,7 @@ import {
   type DecodedRecord,
   type RecordBatchView,
 } from '@samsa/protocol'
+import { transactionMarkerOf } from '../log/batch-header.ts'
 import type { LogSegment } from '../log/log-segment.ts'
 
 function decodeOrNull(view: RecordBatchView): DecodedRecord[] | null {
@@ -107,18 +110,27 @@ export interface CleaningRules {
   indexIntervalBytes: number
 }
 
+/** What cleaning a group of segments produced besides the records. */
+export interface CleaningOutcome {
+  /** The earliest delete horizon among kept tombstones and markers (when to clean again to drop them), or null. */
+  earliestHorizonMs: number | null
+  /** Offsets of the transaction markers dropped (their `.txnindex` entries go with them). */
+  droppedMarkers: Set<bigint>
+}
+
 /** Output is appended to the cleaned segment in writes of about this size: few and large (LIMITS.md §2.3). */
 const WRITE_BYTES = 512 * 1024
 
 /**
- * Copies the kept records of `sources` into `target`. Returns the earliest delete horizon among the batches that
- * still hold tombstones (when the log next needs cleaning to drop them), or null.
+ * Copies the kept records of `sources` into `target`. `transactionData` carries, from one group of segments to
+ * the next, the producers whose transaction has data batches since their last marker.
  */
 export function cleanSegmentsInto(
   target: LogSegment,
   sources: readonly LogSegment[],
   rules: CleaningRules,
-): number | null {
+  transactionData: Set<bigint> = new Set(),
+): CleaningOutcome {
   let pending: Buffer[] = []
   let pendingBytes = 0
   const write = (): void => {
@@ -129,10 +141,19 @@ export function cleanSegmentsInto(
     pendingBytes = 0
   }
   let earliestHorizonMs: number | null = null
+  const droppedMarkers = new Set<bigint>()
   for (const source of sources) {
     for (const { view } of source.scan()) {
       if (view === null) break
-      const cleaned = cleanBatch(view, rules)
+      let cleaned
+      if (view.isControlBatch) {
+        const hadData = transactionData.delete(view.producerId)
+        cleaned = cleanControlBatch(view, rules, !hadData)
+        if (cleaned === null) droppedMarkers.add(view.baseOffset)
+      } else {
+        if (view.isTransactional) transactionData.add(view.producerId)
+        cleaned = cleanBatch(view, rules)
+      }
       if (cleaned === null) continue
       if (
         cleaned.deleteHorizonMs !== null &&
@@ -146,7 +167,30 @@ export function cleanSegmentsInto(
     }
   }
   write()
-  return earliestHorizonMs
+  return { earliestHorizonMs, droppedMarkers }
+}
+
+/**
+ * A control batch after cleaning. `isTransactionGone`: no batch of the producer's transaction came before it in
+ * this cleaning. Only a transaction marker (a decodable COMMIT/ABORT) is ever dropped or stamped.
+ */
+function cleanControlBatch(
+  view: RecordBatchView,
+  rules: CleaningRules,
+  isTransactionGone: boolean,
+): { bytes: Buffer; deleteHorizonMs: number | null } | null {
+  const keep = { bytes: Buffer.from(view.bytes), deleteHorizonMs: null }
+  if (!isTransactionGone || view.producerId < 0n || transactionMarkerOf(view) === undefined) return keep
+  if (!view.hasDeleteHorizonMs) {
+    const horizonMs = rules.nowMs + rules.deleteRetentionMs
+    const records = decodeOrNull(view)
+    return records === null ? keep : { bytes: rebuild(view, records, horizonMs), deleteHorizonMs: horizonMs }
+  }
+  const horizonMs = Number(view.baseTimestamp)
+  if (rules.nowMs < horizonMs) return { bytes: Buffer.from(view.bytes), deleteHorizonMs: horizonMs }
+  // Its producer's last batch stays: replay must still find the producer's epoch.
+  const isProducersLastBatch = rules.lastBatchOfProducer.get(view.producerId) === view.baseOffset
+  return isProducersLastBatch ? { bytes: Buffer.from(view.bytes), deleteHorizonMs: null } : null
 }
 
 /** One batch after cleaning (a copy: `view` lives in a scan buffer that is about to be reused), or null if dropped. */
@@ -154,7 +198,6 @@ function cleanBatch(
   view: RecordBatchView,
   rules: CleaningRules,
 ): { bytes: Buffer; deleteHorizonMs: number | null } | null {
-  if (view.isControlBatch) return { bytes: Buffer.from(view.bytes), deleteHorizonMs: null }
   const isAborted = isAbortedBatch(view, rules.aborted)
   const records = decodeOrNull(view)
   // A batch whose records do not decode (it passed its CRC, so a client wrote it that way) is kept untouched.
@@ -203,6 +246,7 @@ function rebuild(view: RecordBatchView, records: readonly DecodedRecord[], delet
     producerEpoch: view.producerEpoch,
     baseSequence: view.baseSequence,
     isTransactional: view.isTransactional,
+    isControlBatch: view.isControlBatch,
     ...(deleteHorizonMs === null ? {} : { deleteHorizonMs }),
     // LogAppendTime batches carry the append time here; an emptied batch keeps its original header.
     ...(keepsMaxTimestamp ? { maxTimestamp: Number(view.maxTimestamp) } : {}),

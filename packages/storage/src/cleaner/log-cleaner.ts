@@ -186,6 +186,7 @@ export class LogCleaner {
       indexIntervalBytes: config.indexIntervalBytes,
     }
     let earliestHorizonMs: number | null = null
+    const transactionData = new Set<bigint>()
     for (const group of groupSegments(plan.segments, config.segmentBytes, config.segmentIndexBytes)) {
       if (this.#isStopped || log.isClosed) return false
       const first = group[0] as LogSegment
@@ -196,9 +197,14 @@ export class LogCleaner {
       })
       let isCommitted = false
       try {
-        const horizonMs = cleanSegmentsInto(cleaned, group, rules)
-        // The aborted transactions stay indexed: a marker kept here still ends a transaction for consumers.
-        for (const segment of group) for (const txn of segment.txnIndex.entries) cleaned.txnIndex.append(txn)
+        const outcome = cleanSegmentsInto(cleaned, group, rules, transactionData)
+        const horizonMs = outcome.earliestHorizonMs
+        // Aborted transactions stay indexed while their marker stays: it still ends a transaction for consumers.
+        for (const segment of group) {
+          for (const txn of segment.txnIndex.entries) {
+            if (!outcome.droppedMarkers.has(txn.lastOffset)) cleaned.txnIndex.append(txn)
+          }
+        }
         if (horizonMs !== null && (earliestHorizonMs === null || horizonMs < earliestHorizonMs)) {
           earliestHorizonMs = horizonMs
         }

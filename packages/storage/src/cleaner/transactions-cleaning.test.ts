@@ -18,10 +18,22 @@ const P1 = 77n
 function setup() {
   const fs = new MemoryFileSystem()
   const clock = new ManualClock()
-  const config = logConfig({ cleanupPolicy: ['compact'], minCleanableDirtyRatio: 0.01 })
+  const config = logConfig({ cleanupPolicy: ['compact'], minCleanableDirtyRatio: 0.01, deleteRetentionMs: 1000 })
   const log = UnifiedLog.open({ topic: 'ledger', partition: 0, dir: DIR, fs, clock, config })
   const cleaner = new LogCleaner({ fs, clock, warn: () => {} })
-  return { fs, log, cleaner }
+  return { fs, clock, log, cleaner }
+}
+
+/** The markers of the log as `offset:TYPE`, with `+h` when they carry a delete horizon. */
+function markers(log: UnifiedLog): string[] {
+  const out: string[] = []
+  for (const segment of log.segments) {
+    for (const view of splitBatches(segment.readBytes(0, segment.size))) {
+      if (view.isControlBatch)
+        out.push(`${view.baseOffset}:${view.isTransactional ? 'txn' : ''}${view.hasDeleteHorizonMs ? '+h' : ''}`)
+    }
+  }
+  return out
 }
 
 function append(log: UnifiedLog, batch: Buffer, roll = false): void {
@@ -92,5 +104,41 @@ describe('cleaning transactional logs', () => {
     assert.equal(fs.readFile(`${DIR}/00000000000000000000.txnindex`).length, 34)
     const markers = [...log.batchHeaders(0n)].filter((h) => h.isControlBatch).map((h) => h.marker?.type)
     assert.deepEqual(markers, ['ABORT', 'COMMIT'])
+  })
+
+  test('a marker goes once its transaction has no batch left and its delete horizon has passed', async () => {
+    const { fs, clock, log, cleaner } = setup()
+    append(log, plain([{ key: 'k', value: 'committed' }]), true) // 0
+    append(log, txn([{ key: 'k', value: 'aborted' }])) // 1
+    append(log, marker('ABORT'), true) // 2
+    append(log, txn([{ key: 'j', value: 'old' }], 1)) // 3
+    append(log, marker('COMMIT'), true) // 4
+    append(log, plain([{ key: 'j', value: 'new' }]), true) // 5
+    append(log, plain([{ key: 'z', value: 'active' }])) // 6
+    // First cleaning: both transactions still had batches (now dropped), so both markers stay as they are.
+    assert.equal(await cleaner.cleanDirtiestLog([log]), true)
+    assert.deepEqual(keyValues(log), ['0:k=committed', '5:j=new', '6:z=active'])
+    assert.deepEqual(markers(log), ['2:txn', '4:txn'])
+    log.roll()
+    append(log, txn([{ key: 'x', value: '1' }], 2)) // 7: P1's next transaction...
+    append(log, marker('COMMIT'), true) // 8: ...whose marker is P1's last batch
+    append(log, plain([{ key: 'y', value: '1' }])) // 9
+    // Second cleaning: no batch of the first two transactions is left, so their markers get a delete horizon.
+    assert.equal(await cleaner.cleanDirtiestLog([log]), true)
+    assert.deepEqual(markers(log), ['2:txn+h', '4:txn+h', '8:txn'])
+    assert.deepEqual(log.abortedTransactions(0n, 10n), [{ producerId: P1, firstOffset: 1n }])
+    assert.deepEqual(
+      [...log.batchHeaders(0n)].filter((h) => h.isControlBatch).map((h) => h.marker?.type),
+      ['ABORT', 'COMMIT', 'COMMIT'],
+      'a stamped marker still decodes',
+    )
+    // After the horizon the cleaner must clean again, and the two markers and the abort's index entry go.
+    clock.advance(1001)
+    assert.equal(await cleaner.cleanDirtiestLog([log]), true)
+    assert.deepEqual(markers(log), ['8:txn'], 'its transaction still has x=1')
+    assert.deepEqual(log.abortedTransactions(0n, 10n), [])
+    await log.flush()
+    assert.ok(!fs.exists(`${DIR}/00000000000000000000.txnindex`), 'the cleaned segment has no aborted transaction')
+    assert.deepEqual(keyValues(log), ['0:k=committed', '5:j=new', '6:z=active', '7:x=1', '9:y=1'])
   })
 })
