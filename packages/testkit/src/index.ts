@@ -2,4 +2,14 @@
 
 export { freePort, waitForPort } from './ports.ts'
 export { startBrokerProcess, type BrokerProcess, type BrokerProcessOptions } from './broker-process.ts'
-export { createTopics, fetchAllBatches, listOffset, produceBatch, WireError } from './wire.ts'
+export {
+  createTopics,
+  fetchAllBatches,
+  fetchCommittedOffsets,
+  fetchPartition,
+  listOffset,
+  produceBatch,
+  WireError,
+  type FetchedPartition,
+} from './wire.ts'
+export { filterReadCommitted, type AbortedTransaction, type CommittedRead } from './read-committed.ts'

@@ -8,6 +8,7 @@ import {
   ErrorCode,
   Fetch,
   ListOffsets,
+  OffsetFetch,
   Produce,
   type RecordBatchView,
   errorName,
@@ -104,8 +105,33 @@ export async function fetchAllBatches(
   fromOffset = 0n,
   maxBytes = 8 << 20,
 ): Promise<RecordBatchView[]> {
-  const out: RecordBatchView[] = []
-  let offset = fromOffset
+  return (await fetchPartition(conn, topic, partition, { fromOffset, maxBytes })).batches
+}
+
+export interface FetchedPartition {
+  batches: RecordBatchView[]
+  /** The union of the aborted-transaction lists of every response (read_committed only; deduplicated). */
+  abortedTransactions: { producerId: bigint; firstOffset: bigint }[]
+  highWatermark: bigint
+  lastStableOffset: bigint
+}
+
+/**
+ * Every batch of a partition from `fromOffset` through Fetch v11, each validated (magic 2, batch length, CRC-32C):
+ * up to the high watermark with isolationLevel 0 (read_uncommitted), up to the last stable offset with 1
+ * (read_committed, with the aborted-transaction lists; filterReadCommitted applies them). Throws on any error code.
+ */
+export async function fetchPartition(
+  conn: Connection,
+  topic: string,
+  partition: number,
+  options: { fromOffset?: bigint; maxBytes?: number; isolationLevel?: 0 | 1 } = {},
+): Promise<FetchedPartition> {
+  const maxBytes = options.maxBytes ?? 8 << 20
+  const isolationLevel = options.isolationLevel ?? 0
+  const out: FetchedPartition = { batches: [], abortedTransactions: [], highWatermark: -1n, lastStableOffset: -1n }
+  const seenAborted = new Set<string>()
+  let offset = options.fromOffset ?? 0n
   for (;;) {
     const response = await conn.request(
       Fetch,
@@ -115,7 +141,7 @@ export async function fetchAllBatches(
         maxWaitMs: 0,
         minBytes: 0,
         maxBytes,
-        isolationLevel: 0,
+        isolationLevel,
         topics: [{ topic, partitions: [{ partition, fetchOffset: offset, partitionMaxBytes: maxBytes }] }],
       }),
     )
@@ -123,19 +149,60 @@ export async function fetchAllBatches(
     if (result === undefined) throw new Error('Fetch response without the partition')
     if (result.errorCode !== ErrorCode.NONE)
       throw new WireError(`Fetch ${topic}-${partition}@${offset}`, result.errorCode)
+    out.highWatermark = result.highWatermark
+    out.lastStableOffset = result.lastStableOffset
+    for (const a of result.abortedTransactions ?? []) {
+      const key = `${a.producerId}@${a.firstOffset}`
+      if (seenAborted.has(key)) continue
+      seenAborted.add(key)
+      out.abortedTransactions.push({ producerId: a.producerId, firstOffset: a.firstOffset })
+    }
     const set = result.records === null ? null : splitBatches(result.records)
     let progressed = false
     for (const view of set ?? []) {
       view.validate()
       if (view.lastOffset < offset) continue
-      out.push(view)
+      out.batches.push(view)
       offset = view.nextOffset
       progressed = true
     }
-    if (offset >= result.highWatermark) return out
+    const end = isolationLevel === 1 ? result.lastStableOffset : result.highWatermark
+    if (offset >= end) return out
     if (!progressed)
       throw new Error(
-        `Fetch ${topic}-${partition}@${offset} returned no whole batch below the high watermark ${result.highWatermark}`,
+        `Fetch ${topic}-${partition}@${offset} returned no whole batch below the ${isolationLevel === 1 ? 'last stable offset' : 'high watermark'} ${end}`,
       )
   }
+}
+
+/**
+ * OffsetFetch v7 of one group's committed offsets for the given partitions (-1 where none is committed). With
+ * requireStable a partition with a pending transactional commit fails with UNSTABLE_OFFSET_COMMIT (KIP-447).
+ */
+export async function fetchCommittedOffsets(
+  conn: Connection,
+  group: string,
+  topic: string,
+  partitions: number[],
+  requireStable = false,
+): Promise<Map<number, bigint>> {
+  const response = await conn.request(
+    OffsetFetch,
+    7,
+    OffsetFetch.request.make({
+      groupId: group,
+      topics: [{ name: topic, partitionIndexes: partitions }],
+      requireStable,
+    }),
+  )
+  if (response.errorCode !== ErrorCode.NONE) throw new WireError(`OffsetFetch ${group}`, response.errorCode)
+  const out = new Map<number, bigint>()
+  for (const t of response.topics) {
+    for (const p of t.partitions) {
+      if (p.errorCode !== ErrorCode.NONE)
+        throw new WireError(`OffsetFetch ${group} ${t.name}-${p.partitionIndex}`, p.errorCode)
+      out.set(p.partitionIndex, p.committedOffset)
+    }
+  }
+  return out
 }

@@ -1,0 +1,379 @@
+// The transactional checker (issue 5), bounded and Jepsen-like: three worker processes (txn_worker.py,
+// confluent-kafka-python / librdkafka under /usr/bin/python3) run consume-transform-produce transactions from an
+// input topic to an output topic in group `checker`, committing or (seeded, ~30%) aborting each, while the broker is
+// killed with SIGKILL and restarted on the same data directory and port mid-run. Afterwards the log is judged, not
+// what the workers believe:
+//   - read_committed (raw Fetch, isolation 1, aborted-transaction lists applied by filterReadCommitted) shows every
+//     input record exactly once in the output, on the output partition of its input partition, in input-offset
+//     order, and nothing else;
+//   - every transaction is all or nothing: a transaction's records are either all committed or all dropped;
+//   - group `checker`'s committed offsets equal the input's size and match the committed output per partition;
+//   - the workers' reports agree: a transaction reported committed is in the output, one reported aborted is not;
+//   - aborts really happened (read_uncommitted holds aborted records) and the broker really was killed.
+// SAMSA_CHECKER_SEED=<n> replays a seed (kill points, restart delays, the workers' abort and size choices; thread
+// timing is not replayed). On a violation the data directory is kept and its path printed.
+
+import assert from 'node:assert/strict'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import { Connection } from '@samsa/net'
+import { buildRecordBatch, decodeBatchRecords, resolveRecords } from '@samsa/protocol'
+import {
+  createTopics,
+  fetchCommittedOffsets,
+  fetchPartition,
+  filterReadCommitted,
+  produceBatch,
+  startBrokerProcess,
+  type BrokerProcess,
+} from '../index.ts'
+
+const PYTHON = process.env.COMPAT_PYTHON ?? '/usr/bin/python3'
+const WORKER_SCRIPT = fileURLToPath(new URL('./txn_worker.py', import.meta.url))
+const PARTITIONS = 4
+const RECORDS_PER_PARTITION = 300
+const WORKERS = 3
+const ABORT_RATE = 0.3
+const MAX_TXN_RECORDS = 12
+const KILLS = 2
+/** The run stops here even if not every input record was processed (then the liveness assertion fails). */
+const RUN_BOUND_MS = 70_000
+const INPUT = 'checker-in'
+const OUTPUT = 'checker-out'
+const GROUP = 'checker'
+
+const seed = process.env.SAMSA_CHECKER_SEED ? Number(process.env.SAMSA_CHECKER_SEED) : Date.now() % 1_000_000
+
+function mulberry32(a: number): () => number {
+  return () => {
+    a = (a + 0x6d2b79f5) | 0
+    let t = Math.imul(a ^ (a >>> 15), 1 | a)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** One line of a worker's stdout (see txn_worker.py). */
+interface WorkerEvent {
+  ev: string
+  w: number
+  t_ms: number
+  inc?: number
+  txn?: number
+  recs?: [number, number][]
+  why?: string | null
+  msg?: string
+}
+
+interface Worker {
+  id: number
+  child: ChildProcess
+  events: WorkerEvent[]
+  stderr: string[]
+  exited: Promise<number | string>
+}
+
+function startWorker(id: number, bootstrap: string, onEvent: (e: WorkerEvent) => void): Worker {
+  const config = {
+    bootstrap,
+    worker: id,
+    seed: seed * 100 + id,
+    input: INPUT,
+    output: OUTPUT,
+    group: GROUP,
+    abortRate: ABORT_RATE,
+    maxTxnRecords: MAX_TXN_RECORDS,
+    maxSeconds: RUN_BOUND_MS / 1000 + 15,
+  }
+  const child = spawn(PYTHON, ['-u', WORKER_SCRIPT, JSON.stringify(config)], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+  })
+  const worker: Worker = {
+    id,
+    child,
+    events: [],
+    stderr: [],
+    exited: new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'))),
+  }
+  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+    let event: WorkerEvent
+    try {
+      event = JSON.parse(line) as WorkerEvent
+    } catch {
+      worker.stderr.push(`(stdout) ${line}`)
+      return
+    }
+    worker.events.push(event)
+    onEvent(event)
+  })
+  createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) => worker.stderr.push(line))
+  return worker
+}
+
+async function stopWorker(worker: Worker): Promise<number | string> {
+  if (worker.child.exitCode === null && worker.child.signalCode === null) {
+    worker.child.stdin?.end('stop\n')
+    const timer = setTimeout(() => worker.child.kill('SIGKILL'), 20_000)
+    void worker.exited.then(() => clearTimeout(timer))
+  }
+  return worker.exited
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Connects, retrying while the broker is down or restarting. */
+async function connect(broker: BrokerProcess): Promise<Connection> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await Connection.connect({ host: broker.host, port: broker.port })
+    } catch (error) {
+      if (attempt >= 100) throw error
+      await sleep(100)
+    }
+  }
+}
+
+/** The group's committed offsets on the input topic, or undefined while the broker cannot answer. */
+async function committedInput(broker: BrokerProcess): Promise<Map<number, bigint> | undefined> {
+  let conn: Connection | undefined
+  try {
+    conn = await Connection.connect({ host: broker.host, port: broker.port })
+    return await fetchCommittedOffsets(
+      conn,
+      GROUP,
+      INPUT,
+      Array.from({ length: PARTITIONS }, (_, p) => p),
+    )
+  } catch {
+    return undefined
+  } finally {
+    conn?.destroy()
+  }
+}
+
+/** Output value "inputPartition:inputOffset:worker:incarnation:txn". */
+interface OutputRecord {
+  outPartition: number
+  outOffset: bigint
+  inPartition: number
+  inOffset: number
+  worker: number
+  incarnation: number
+  txn: number
+}
+
+function parseOutput(outPartition: number, outOffset: bigint, value: Buffer | null): OutputRecord {
+  const parts = (value?.toString() ?? '').split(':').map(Number)
+  assert.equal(parts.length, 5, `output ${outPartition}@${outOffset}: value "${value?.toString()}" is well-formed`)
+  const [inPartition, inOffset, worker, incarnation, txn] = parts as [number, number, number, number, number]
+  return { outPartition, outOffset, inPartition, inOffset, worker, incarnation, txn }
+}
+
+const txnKey = (worker: number, txn: number): string => `w${worker}/t${txn}`
+
+test(
+  `transactional checker: consume-transform-produce with aborts and kill -9 (seed ${seed})`,
+  { timeout: 150_000 },
+  async () => {
+    console.log(`txn-checker: seed ${seed} (replay with SAMSA_CHECKER_SEED=${seed})`)
+    const rng = mulberry32(seed)
+    const dataDir = mkdtempSync(join(tmpdir(), 'samsa-txn-checker-'))
+    const overrides = { 'group.initial.rebalance.delay.ms': 0 }
+    let broker: BrokerProcess | undefined
+    const workers: Worker[] = []
+    let keepDataDir = false
+    const kills: { atCommittedRecords: number; restartDelayMs: number; atMs: number }[] = []
+    const began = Date.now()
+    try {
+      broker = await startBrokerProcess({ dataDir, overrides, stdio: 'ignore' })
+      const setup = await connect(broker)
+      await createTopics(setup, [
+        { name: INPUT, partitions: PARTITIONS },
+        { name: OUTPUT, partitions: PARTITIONS },
+      ])
+      for (let p = 0; p < PARTITIONS; p++) {
+        for (let from = 0; from < RECORDS_PER_PARTITION; from += 100) {
+          const records = []
+          for (let o = from; o < Math.min(from + 100, RECORDS_PER_PARTITION); o++)
+            records.push({ key: null, value: Buffer.from(`${p}:${o}`) })
+          await produceBatch(setup, INPUT, p, buildRecordBatch({ records, timestamp: Date.now() }))
+        }
+      }
+      setup.destroy()
+
+      // Kill points, as numbers of input records the workers report committed: spread over the run.
+      const total = PARTITIONS * RECORDS_PER_PARTITION
+      const killPoints = Array.from({ length: KILLS }, (_, i) =>
+        Math.floor(total * ((i + 0.3 + 0.4 * rng()) / (KILLS + 0.5))),
+      )
+      const restartDelays = Array.from({ length: KILLS }, () => Math.floor(rng() * 1500))
+      console.log(
+        `txn-checker: kills after ${killPoints.join(', ')} committed records, restarts after ${restartDelays.join(', ')} ms`,
+      )
+
+      let reportedCommitted = 0
+      let crashing: Promise<void> | undefined
+      const current = broker
+      const onEvent = (e: WorkerEvent): void => {
+        if (e.ev === 'commit') reportedCommitted += e.recs?.length ?? 0
+        const k = kills.length
+        if (crashing === undefined && k < KILLS && reportedCommitted >= (killPoints[k] as number)) {
+          kills.push({
+            atCommittedRecords: reportedCommitted,
+            restartDelayMs: restartDelays[k] as number,
+            atMs: Date.now() - began,
+          })
+          crashing = (async () => {
+            const victim = broker as BrokerProcess
+            assert.equal(await victim.kill(), 'SIGKILL')
+            await sleep(restartDelays[k] as number)
+            broker = await startBrokerProcess({ dataDir, overrides, stdio: 'ignore', port: current.port })
+          })().finally(() => {
+            crashing = undefined
+          })
+        }
+      }
+      for (let w = 0; w < WORKERS; w++) workers.push(startWorker(w, current.bootstrap, onEvent))
+
+      // Run until the group has committed the whole input (and every kill happened) or the bound passes.
+      let finished = false
+      while (Date.now() - began < RUN_BOUND_MS) {
+        await sleep(500)
+        if (crashing !== undefined) {
+          await crashing
+          continue
+        }
+        if (kills.length < KILLS) continue
+        const committed = await committedInput(broker)
+        if (committed !== undefined && [...committed.values()].every((o) => o === BigInt(RECORDS_PER_PARTITION))) {
+          finished = true
+          break
+        }
+      }
+      await crashing
+      const exits = await Promise.all(workers.map(stopWorker))
+      const elapsedMs = Date.now() - began
+
+      // ---- judge the log ----
+      const conn = await connect(broker)
+      const reports = workers.flatMap((w) => w.events)
+      const reportedCommits = reports.filter((e) => e.ev === 'commit')
+      const reportedAborts = reports.filter((e) => e.ev === 'abort' && (e.recs?.length ?? 0) > 0)
+      const reportedUnknown = reports.filter((e) => e.ev === 'unknown')
+      const incarnations = reports.filter((e) => e.ev === 'init').length
+
+      // Every transaction ends (the workers aborted theirs on stop, replaced producers finished their
+      // predecessors'), so the last stable offset reaches the high watermark on every output partition.
+      const committedOut: OutputRecord[][] = []
+      const rawOut: OutputRecord[][] = []
+      for (let p = 0; p < PARTITIONS; p++) {
+        let read = await fetchPartition(conn, OUTPUT, p, { isolationLevel: 1 })
+        for (let i = 0; i < 60 && read.lastStableOffset < read.highWatermark; i++) {
+          await sleep(500)
+          read = await fetchPartition(conn, OUTPUT, p, { isolationLevel: 1 })
+        }
+        assert.equal(
+          read.lastStableOffset,
+          read.highWatermark,
+          `output ${p}: no transaction left open (last stable offset ${read.lastStableOffset}, high watermark ${read.highWatermark})`,
+        )
+        const filtered = filterReadCommitted(read.batches, read.abortedTransactions)
+        committedOut.push(filtered.records.map((r) => parseOutput(p, r.offset, r.value)))
+        const raw = await fetchPartition(conn, OUTPUT, p, { isolationLevel: 0 })
+        const rawRecords = raw.batches
+          .filter((v) => !v.isControlBatch)
+          .flatMap((v) => resolveRecords(v, decodeBatchRecords(v)))
+        rawOut.push(rawRecords.map((r) => parseOutput(p, r.offset, r.value)))
+      }
+      const groupOffsets = await fetchCommittedOffsets(
+        conn,
+        GROUP,
+        INPUT,
+        Array.from({ length: PARTITIONS }, (_, p) => p),
+        true,
+      )
+      await conn.close()
+
+      const committedCount = committedOut.reduce((n, rs) => n + rs.length, 0)
+      const rawCount = rawOut.reduce((n, rs) => n + rs.length, 0)
+      const summary =
+        `seed ${seed}: ${elapsedMs} ms, finished=${finished}, kills ${kills.length} ` +
+        `(${kills.map((k) => `after ${k.atCommittedRecords} records at ${k.atMs} ms`).join('; ')}), ` +
+        `workers reported ${reportedCommits.length} commits, ${reportedAborts.length} aborts, ` +
+        `${reportedUnknown.length} unknown outcomes, ${incarnations} producer incarnations; ` +
+        `output: ${committedCount} committed records, ${rawCount - committedCount} aborted records in the log; ` +
+        `group offsets ${[...groupOffsets.entries()].map(([p, o]) => `${p}:${o}`).join(' ')}; worker exits ${exits.join(',')}`
+      console.log(`txn-checker: ${summary}`)
+      keepDataDir = true // until every invariant held
+
+      // 1. Per output partition: only its own input partition, input offsets 0, 1, 2, … (exactly once, in order).
+      for (let p = 0; p < PARTITIONS; p++) {
+        const records = committedOut[p] as OutputRecord[]
+        records.forEach((r, i) => {
+          assert.equal(r.inPartition, p, `output ${p}@${r.outOffset}: from input partition ${r.inPartition}`)
+          assert.equal(
+            r.inOffset,
+            i,
+            `output ${p}@${r.outOffset}: input offset ${r.inOffset} where ${i} was expected (duplicate, gap or reorder; txn ${txnKey(r.worker, r.txn)})`,
+          )
+        })
+      }
+      // 2. Committed group offsets match the committed output.
+      for (let p = 0; p < PARTITIONS; p++) {
+        const offset = groupOffsets.get(p) ?? -1n
+        const produced = (committedOut[p] as OutputRecord[]).length
+        assert.equal(
+          offset === -1n ? 0 : Number(offset),
+          produced,
+          `input ${p}: group offset ${offset} matches the ${produced} committed output records`,
+        )
+      }
+      // 3. Atomicity: a transaction's records in the log are all committed or all aborted.
+      const rawByTxn = new Map<string, number>()
+      for (const r of rawOut.flat())
+        rawByTxn.set(txnKey(r.worker, r.txn), (rawByTxn.get(txnKey(r.worker, r.txn)) ?? 0) + 1)
+      const committedByTxn = new Map<string, number>()
+      for (const r of committedOut.flat())
+        committedByTxn.set(txnKey(r.worker, r.txn), (committedByTxn.get(txnKey(r.worker, r.txn)) ?? 0) + 1)
+      for (const [key, n] of committedByTxn) {
+        assert.equal(n, rawByTxn.get(key), `txn ${key}: all of its ${rawByTxn.get(key)} records committed, not ${n}`)
+      }
+      // 4. The workers' beliefs: a reported commit is in the output whole, a reported abort not at all.
+      for (const e of reportedCommits) {
+        const key = txnKey(e.w, e.txn ?? -1)
+        assert.equal(committedByTxn.get(key) ?? 0, e.recs?.length, `txn ${key} reported committed is in the output`)
+      }
+      for (const e of reportedAborts) {
+        const key = txnKey(e.w, e.txn ?? -1)
+        assert.equal(committedByTxn.get(key) ?? 0, 0, `txn ${key} reported aborted (${e.why}) is not in the output`)
+      }
+      // 5. The run exercised what it claims: kills, aborted records in the log, and (liveness) all input consumed.
+      assert.equal(kills.length, KILLS, 'the broker was killed and restarted mid-run')
+      assert.ok(reportedAborts.length > 0, 'the workers aborted transactions')
+      assert.ok(rawCount > committedCount, 'read_uncommitted sees aborted records that read_committed hides')
+      assert.ok(finished, `the whole input was consumed within ${RUN_BOUND_MS} ms`)
+      for (let p = 0; p < PARTITIONS; p++)
+        assert.equal(groupOffsets.get(p), BigInt(RECORDS_PER_PARTITION), `input ${p}: group offset at the end`)
+      keepDataDir = false
+    } catch (error) {
+      keepDataDir = true
+      for (const w of workers) {
+        const tail = w.events.filter((e) => !['retry', 'client_error'].includes(e.ev)).slice(-15)
+        console.log(`worker ${w.id} last events:\n${tail.map((e) => JSON.stringify(e)).join('\n')}`)
+        if (w.stderr.length > 0) console.log(`worker ${w.id} stderr:\n${w.stderr.slice(-30).join('\n')}`)
+      }
+      throw error
+    } finally {
+      for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL')
+      await broker?.stop()
+      if (keepDataDir) console.log(`txn-checker: data directory kept at ${dataDir} (seed ${seed})`)
+      else rmSync(dataDir, { recursive: true, force: true })
+    }
+  },
+)
