@@ -11,20 +11,21 @@ import { segmentIndexFor } from './segment-search.ts'
 
 const EMPTY_READ: ReadResult = Object.freeze({ chunks: [], byteLength: 0 })
 
-export interface ReadableLog {
-  readonly segments: readonly LogSegment[]
-  readonly logStartOffset: bigint
-  readonly logEndOffset: bigint
-  readonly name: string
-}
-
-/** Reads whole batches from the segment holding fetchOffset (or the next one, past a compaction gap). */
-export function readLog(log: ReadableLog, options: ReadOptions): ReadResult {
+/**
+ * Reads whole batches from the segment holding fetchOffset (or the next one, past a compaction gap). `name` is
+ * called only for an error message (this runs for every fetch).
+ */
+export function readLog(
+  segments: readonly LogSegment[],
+  logStartOffset: bigint,
+  options: ReadOptions,
+  name: () => string,
+): ReadResult {
   const { fetchOffset } = options
-  const { segments, logStartOffset, logEndOffset } = log
+  const logEndOffset = (segments[segments.length - 1] as LogSegment).nextOffset
   if (fetchOffset < logStartOffset || fetchOffset > logEndOffset) {
     throw new OffsetOutOfRangeError(
-      `offset ${fetchOffset} is out of range for ${log.name}, which holds [${logStartOffset}, ${logEndOffset})`,
+      `offset ${fetchOffset} is out of range for ${name()}, which holds [${logStartOffset}, ${logEndOffset})`,
       fetchOffset,
       logStartOffset,
       logEndOffset,

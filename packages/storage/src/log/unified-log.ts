@@ -251,8 +251,7 @@ export class UnifiedLog implements PartitionLog {
 
   read(options: ReadOptions): ReadResult {
     this.#checkOpen()
-    const { logStartOffset, logEndOffset } = this
-    return readLog({ segments: this.#segments, logStartOffset, logEndOffset, name: this.#name }, options)
+    return readLog(this.#segments, this.#logStartOffset, options, () => this.#name)
   }
 
   abortedTransactions(fromOffset: bigint, upperBoundOffset: bigint): AbortedTransaction[] {
