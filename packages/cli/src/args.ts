@@ -28,6 +28,11 @@ export interface Command {
   /** Usage line(s) after "Usage: samsa <name> ". */
   usage: string
   flags: Flags
+  /**
+   * String flags whose value Kafka makes optional (`--state` alone or `--state Stable`), with the value that a
+   * bare flag gets. parseArgs needs a value, so parse() supplies this one when none follows.
+   */
+  optionalValues?: Readonly<Record<string, string>>
   run(args: ParsedArgs, io: CliIo): Promise<number>
 }
 
@@ -125,8 +130,23 @@ export function parse(command: Command, argv: readonly string[]): ParsedArgs {
     options[name] = { type: spec.type, ...(spec.multiple === true ? { multiple: true } : {}) }
   }
   options.help = { type: 'boolean', short: 'h' }
+  const filled: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i] as string
+    filled.push(token)
+    const name = token.slice(2)
+    const bare = command.optionalValues?.[name]
+    const next = argv[i + 1]
+    if (token.startsWith('--') && bare !== undefined && (next === undefined || next.startsWith('--'))) {
+      filled.push(bare)
+    } else if (token.startsWith('--') && flags[name]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      // Kafka's tools take `--shift-by -1`; parseArgs would call a value starting with '-' ambiguous.
+      filled[filled.length - 1] = `${token}=${next}`
+      i++
+    }
+  }
   try {
-    const { values, positionals } = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true })
+    const { values, positionals } = parseArgs({ args: filled, options, allowPositionals: true, strict: true })
     return new ParsedArgs(values as Record<string, string | boolean | string[] | undefined>, positionals)
   } catch (e) {
     // parseArgs' messages already name the flag ("Unknown option '--topci'"); drop its hint about '--'.

@@ -6,6 +6,7 @@
 import { helpText, parse, UsageError, type Command } from './args.ts'
 import { consoleConsumerCommand } from './commands/console-consumer.ts'
 import { consoleProducerCommand } from './commands/console-producer.ts'
+import { consumerGroupsCommand } from './commands/consumer-groups.ts'
 import { topicsCommand } from './commands/topics.ts'
 import { errorMessage } from './format.ts'
 import type { CliIo } from './io.ts'
@@ -13,7 +14,12 @@ import type { CliIo } from './io.ts'
 export { captureIo, processIo, type CapturedIo, type CliIo } from './io.ts'
 export { parseProperties } from './config.ts'
 
-export const COMMANDS: readonly Command[] = [topicsCommand, consoleProducerCommand, consoleConsumerCommand]
+export const COMMANDS: readonly Command[] = [
+  topicsCommand,
+  consoleProducerCommand,
+  consoleConsumerCommand,
+  consumerGroupsCommand,
+]
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length), 'broker'.length) + 2

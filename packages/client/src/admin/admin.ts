@@ -323,6 +323,13 @@ export class Admin {
     return Promise.all(request.groups.map((groupId) => this.#groups.describeGroup(groupId, deadline)))
   }
 
+  /** The broker that coordinates the group. */
+  findGroupCoordinator(
+    request: { groupId: string } & Timeout,
+  ): Promise<{ nodeId: number; host: string; port: number }> {
+    return this.#groups.findCoordinator(request.groupId, this.#deadline(request))
+  }
+
   /** Per partition: committed offset, log end offset, lag and the member that owns it. */
   describeGroupLag(request: { groupId: string } & Timeout): Promise<PartitionLag[]> {
     return this.#groups.describeGroupLag(request.groupId, this.#deadline(request))

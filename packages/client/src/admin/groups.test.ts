@@ -160,3 +160,9 @@ test(
     assert.ok(!(await fx.admin.listGroups()).some((g) => g.groupId === groupId))
   },
 )
+
+test('findGroupCoordinator names the broker that coordinates a group', async () => {
+  const coordinator = await fx.admin.findGroupCoordinator({ groupId: uniqueTopic('g') })
+  assert.equal(coordinator.nodeId, fx.broker.broker.nodeId)
+  assert.equal(`${coordinator.host}:${coordinator.port}`, fx.broker.bootstrapServers)
+})

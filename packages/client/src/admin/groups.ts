@@ -18,7 +18,7 @@ import type { Cluster } from '../cluster/cluster.ts'
 import { listOffsets, OffsetSpec } from '../cluster/list-offsets.ts'
 import type { TopicPartition } from '../cluster/sharding.ts'
 import { KafkaProtocolError, SamsaError, SamsaErrorCode } from '../errors.ts'
-import { GroupCoordinator } from '../group/coordinator.ts'
+import { findCoordinator, GroupCoordinator, type CoordinatorAddress } from '../group/coordinator.ts'
 import { groupByTopic } from '../group/membership.ts'
 import { commitOffsets, fetchCommittedOffsets, NON_MEMBER, type CommittedOffset } from '../group/offsets.ts'
 
@@ -114,6 +114,11 @@ export class GroupAdmin {
       value === null ||
       allowed.some((a) => a.toLowerCase() === value.toLowerCase())
     return perBroker.flat().filter((g) => wanted(g.state, filter.states) && wanted(g.type, filter.types))
+  }
+
+  /** The broker coordinating the group (kafka-consumer-groups.sh --describe --state prints it). */
+  findCoordinator(groupId: string, deadline: number): Promise<CoordinatorAddress> {
+    return this.#cluster.retrying(deadline, () => findCoordinator(this.#cluster, groupId))
   }
 
   async describeGroup(groupId: string, deadline: number): Promise<GroupDescription> {
