@@ -199,6 +199,25 @@ describe('transactions in the log', () => {
     assert.equal(reopened.firstUnstableOffset, 3n)
   })
 
+  test('open transactions from a snapshot are ordered by first offset, not by producer', async () => {
+    const fs = new MemoryFileSystem()
+    const log = openLog(fs)
+    log.append(txnData(P1), LEADER) // 0: P1 is the snapshot's first producer...
+    log.append(marker(P1, 'COMMIT'), LEADER) // 1
+    log.append(txnData(P2), LEADER) // 2
+    log.append(txnData(P1, 1, 1), LEADER) // 3: ...but its open transaction is the younger one
+    log.highWatermark = log.logEndOffset
+    await log.close()
+    const reopened = openLog(fs, {}, { hadCleanShutdown: true, highWatermark: 4n })
+    assert.equal(reopened.firstUnstableOffset, 2n)
+    reopened.append(marker(P2, 'ABORT'), LEADER) // 4: the LSO after it is P1's 3
+    reopened.highWatermark = reopened.logEndOffset
+    assert.equal(reopened.firstUnstableOffset, 3n)
+    assert.deepEqual(reopened.activeSegment.txnIndex.entries, [
+      { producerId: P2, firstOffset: 2n, lastOffset: 4n, lastStableOffset: 3n },
+    ])
+  })
+
   test('after a crash, replay rebuilds the open transactions and the recovered segments\u2019 indexes', async () => {
     const fs = new MemoryFileSystem()
     const log = openLog(fs)
