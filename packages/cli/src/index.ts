@@ -4,9 +4,12 @@
 // cold start does not load the client.
 
 import { helpText, parse, UsageError, type Command } from './args.ts'
+import { configsCommand } from './commands/configs.ts'
 import { consoleConsumerCommand } from './commands/console-consumer.ts'
 import { consoleProducerCommand } from './commands/console-producer.ts'
 import { consumerGroupsCommand } from './commands/consumer-groups.ts'
+import { deleteRecordsCommand } from './commands/delete-records.ts'
+import { getOffsetsCommand } from './commands/get-offsets.ts'
 import { topicsCommand } from './commands/topics.ts'
 import { errorMessage } from './format.ts'
 import type { CliIo } from './io.ts'
@@ -19,6 +22,9 @@ export const COMMANDS: readonly Command[] = [
   consoleProducerCommand,
   consoleConsumerCommand,
   consumerGroupsCommand,
+  configsCommand,
+  deleteRecordsCommand,
+  getOffsetsCommand,
 ]
 
 function usage(): string {

@@ -1,0 +1,182 @@
+// `samsa configs`: kafka-configs.sh for topics and brokers. --describe prints Kafka's "Dynamic configs for topic t
+// are:" block (only the dynamic overrides; --all prints every config), --alter applies --add-config and
+// --delete-config as one incremental change (KIP-339). Users and clients (quotas, SCRAM credentials) need
+// DescribeClientQuotas and friends, which neither the client nor the broker has yet: those entity types are refused
+// by name.
+
+import type { Admin, ConfigEntry, ConfigResourceType } from '@samsa/client'
+import { UsageError, type Command, type ParsedArgs } from '../args.ts'
+import { adminFrom } from '../config.ts'
+import { json } from '../format.ts'
+import type { CliIo } from '../io.ts'
+
+export const configsCommand: Command = {
+  name: 'configs',
+  summary: 'Describe or change topic and broker configs (kafka-configs.sh).',
+  usage:
+    '--bootstrap-server <host:port> (--describe | --alter) (--entity-type topics|brokers [--entity-name <name>] | ' +
+    '--topic <t> | --broker <id> | --broker-defaults) [--add-config k=v,...] [--delete-config k,...]',
+  flags: {
+    describe: { type: 'boolean', description: 'show configs of the entity' },
+    alter: { type: 'boolean', description: 'change configs of the entity' },
+    'entity-type': { type: 'string', arg: 'topics|brokers', description: 'the kind of entity' },
+    'entity-name': { type: 'string', arg: 'name', description: 'topic name or broker id (all of them when absent)' },
+    'entity-default': { type: 'boolean', description: 'the cluster-wide broker defaults' },
+    topic: { type: 'string', arg: 'topic', description: 'same as --entity-type topics --entity-name <topic>' },
+    broker: { type: 'string', arg: 'id', description: 'same as --entity-type brokers --entity-name <id>' },
+    'broker-defaults': { type: 'boolean', description: 'same as --entity-type brokers --entity-default' },
+    'add-config': {
+      type: 'string',
+      arg: 'k1=v1,k2=[v1,v2]',
+      description: 'configs to set; a bracketed value is a list',
+    },
+    'delete-config': { type: 'string', arg: 'k1,k2', description: 'configs to remove (back to their defaults)' },
+    all: { type: 'boolean', description: 'with --describe: every config, not only the dynamic ones' },
+  },
+  run: runConfigs,
+}
+
+interface Entity {
+  type: ConfigResourceType
+  /** Topic name, broker id, or null for "every one" / "" for broker defaults. */
+  name: string | null
+}
+
+function entityOf(args: ParsedArgs): Entity {
+  const shortcuts = ['topic', 'broker', 'broker-defaults'].filter((f) => args.has(f))
+  if (shortcuts.length > 1) throw new UsageError('only one of --topic, --broker, --broker-defaults may be given')
+  if (shortcuts.length === 1 && args.has('entity-type')) {
+    throw new UsageError(`--${shortcuts[0]} cannot be combined with --entity-type`)
+  }
+  if (args.has('topic')) return { type: 'topic', name: args.requireString('topic') }
+  if (args.has('broker')) return { type: 'broker', name: String(args.int('broker', 0)) }
+  if (args.flag('broker-defaults')) return { type: 'broker', name: '' }
+  const type = args.string('entity-type')
+  if (type === undefined) throw new UsageError('--entity-type (or --topic, --broker, --broker-defaults) is required')
+  if (type === 'users' || type === 'clients' || type === 'ips' || type === 'client-metrics' || type === 'groups') {
+    throw new UsageError(`--entity-type ${type} is not supported yet: only topics and brokers`)
+  }
+  if (type !== 'topics' && type !== 'brokers') {
+    throw new UsageError(`--entity-type must be topics or brokers, got '${type}'`)
+  }
+  const name = args.string('entity-name')
+  if (args.flag('entity-default')) {
+    if (type !== 'brokers') throw new UsageError('--entity-default is only for --entity-type brokers')
+    return { type: 'broker', name: '' }
+  }
+  if (type === 'brokers' && name !== undefined && !/^\d+$/.test(name)) {
+    throw new UsageError(`--entity-name for brokers must be a broker id, got '${name}'`)
+  }
+  return { type: type === 'topics' ? 'topic' : 'broker', name: name ?? null }
+}
+
+/** Kafka's --add-config syntax: commas separate entries except inside [...], which holds a list value. */
+export function parseAddConfig(text: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  const entries: string[] = []
+  let depth = 0
+  let current = ''
+  for (const c of text) {
+    if (c === '[') depth++
+    if (c === ']') depth--
+    if (c === ',' && depth === 0) {
+      entries.push(current)
+      current = ''
+    } else current += c
+  }
+  if (current !== '') entries.push(current)
+  for (const entry of entries) {
+    const eq = entry.indexOf('=')
+    if (eq <= 0) throw new UsageError(`--add-config entries must be key=value, got '${entry}'`)
+    const value = entry.slice(eq + 1).trim()
+    out[entry.slice(0, eq).trim()] = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value
+  }
+  return out
+}
+
+/** The header line Kafka prints above each entity's configs. */
+export function describeHeader(entity: { type: ConfigResourceType; name: string }, all: boolean): string {
+  if (entity.type === 'topic') return `${all ? 'All' : 'Dynamic'} configs for topic ${entity.name} are:\n`
+  if (entity.name === '') return 'Default configs for brokers in the cluster are:\n'
+  return `${all ? 'All' : 'Dynamic'} configs for broker ${entity.name} are:\n`
+}
+
+/** "  name=value sensitive=false synonyms={SOURCE:name=value}"; sensitive values print as null, as in Kafka. */
+export function describeLine(e: ConfigEntry): string {
+  const value = e.isSensitive ? 'null' : (e.value ?? 'null')
+  return `  ${e.name}=${value} sensitive=${e.isSensitive} synonyms={${e.source}:${e.name}=${value}}\n`
+}
+
+/** Without --all, Kafka shows only the configs set dynamically at the entity's own level. */
+function shown(entity: { type: ConfigResourceType; name: string }, e: ConfigEntry, all: boolean): boolean {
+  if (all) return true
+  if (entity.type === 'topic') return e.source === 'DYNAMIC_TOPIC_CONFIG'
+  return entity.name === '' ? e.source === 'DYNAMIC_DEFAULT_BROKER_CONFIG' : e.source === 'DYNAMIC_BROKER_CONFIG'
+}
+
+async function runConfigs(args: ParsedArgs, io: CliIo): Promise<number> {
+  const action = args.exactlyOne(['describe', 'alter'])
+  const entity = entityOf(args)
+  args.onlyWith('add-config', ['alter'])
+  args.onlyWith('delete-config', ['alter'])
+  args.onlyWith('all', ['describe'])
+  const admin = adminFrom(args, io)
+  try {
+    if (action === 'describe') return await describe(admin, entity, args, io)
+    return await alter(admin, entity, args, io)
+  } finally {
+    await admin.close()
+  }
+}
+
+async function describe(admin: Admin, entity: Entity, args: ParsedArgs, io: CliIo): Promise<number> {
+  const all = args.flag('all')
+  let names: string[]
+  if (entity.name !== null) names = [entity.name]
+  else if (entity.type === 'topic') names = await admin.listTopics({ includeInternal: true })
+  else names = (await admin.describeCluster()).brokers.map((b) => String(b.nodeId))
+  const described = await admin.describeConfigs({ resources: names.map((name) => ({ type: entity.type, name })) })
+  const result: { entity: string; name: string; configs: ConfigEntry[] }[] = []
+  let text = ''
+  for (const d of described) {
+    const configs = d.configs.filter((e) => shown(d, e, all)).sort((a, b) => (a.name < b.name ? -1 : 1))
+    result.push({ entity: entity.type, name: d.name, configs })
+    text += describeHeader(d, all) + configs.map(describeLine).join('')
+  }
+  io.stdout.write(args.json ? json(result) : text)
+  return 0
+}
+
+async function alter(admin: Admin, entity: Entity, args: ParsedArgs, io: CliIo): Promise<number> {
+  if (entity.name === null) throw new UsageError('--alter needs --entity-name (or --entity-default for brokers)')
+  const add = args.has('add-config') ? parseAddConfig(args.string('add-config') as string) : {}
+  const remove = (args.string('delete-config') ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean)
+  if (Object.keys(add).length === 0 && remove.length === 0) {
+    throw new UsageError('--alter needs --add-config or --delete-config')
+  }
+  const both = remove.filter((k) => k in add)
+  if (both.length > 0) throw new UsageError(`configs both added and deleted: ${both.join(', ')}`)
+  await admin.incrementalAlterConfigs({
+    resources: [
+      {
+        type: entity.type,
+        name: entity.name,
+        configs: [
+          ...Object.entries(add).map(([name, value]) => ({ name, value, operation: 'set' as const })),
+          ...remove.map((name) => ({ name, operation: 'delete' as const })),
+        ],
+      },
+    ],
+  })
+  const what =
+    entity.type === 'topic'
+      ? `config for topic ${entity.name}`
+      : entity.name === ''
+        ? 'default config for brokers in the cluster'
+        : `config for broker ${entity.name}`
+  io.stdout.write(args.json ? json({ updated: entity, set: add, deleted: remove }) : `Completed updating ${what}.\n`)
+  return 0
+}
