@@ -2,7 +2,7 @@
 // it from outside. It runs the TypeScript sources through tsx, as `npm start` does in a checkout, or the compiled bin.
 
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { closeSync, openSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { freePort, waitForPort } from './ports.ts'
 
@@ -17,6 +17,8 @@ export interface BrokerProcessOptions {
   port?: number
   /** Where the broker's stdout/stderr go; default: inherited stderr, ignored stdout. */
   stdio?: 'inherit' | 'ignore'
+  /** Append the broker's stderr (its log) to this file instead; overrides `stdio`. */
+  logFile?: string
   startTimeoutMs?: number
   /**
    * 'source' (default) runs the TypeScript through tsx, as `npm start` does; 'compiled' runs the `samsa broker`
@@ -55,7 +57,9 @@ export async function startBrokerProcess(options: BrokerProcessOptions): Promise
   for (const [key, value] of Object.entries(overrides)) args.push('--override', `${key}=${String(value)}`)
   const started = process.hrtime.bigint()
   const stdio = options.stdio ?? 'inherit'
-  const child = spawn(process.execPath, args, { stdio: ['ignore', stdio === 'inherit' ? 'ignore' : 'ignore', stdio] })
+  const logFd = options.logFile === undefined ? undefined : openSync(options.logFile, 'a')
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', logFd ?? stdio] })
+  if (logFd !== undefined) closeSync(logFd) // the child holds its own copy
   const exited = new Promise<number | string>((resolve) =>
     child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
   )

@@ -11,11 +11,12 @@
 //   - the workers' reports agree: a transaction reported committed is in the output, one reported aborted is not;
 //   - aborts really happened (read_uncommitted holds aborted records) and the broker really was killed.
 // SAMSA_CHECKER_SEED=<n> replays a seed (kill points, restart delays, the workers' abort and size choices; thread
-// timing is not replayed). On a violation the data directory is kept and its path printed.
+// timing is not replayed). On a violation (or with SAMSA_CHECKER_KEEP=1) the run directory is kept and its path
+// printed: the broker's data directory, its log (broker.log, across restarts) and every worker event (workers.jsonl).
 
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -183,7 +184,9 @@ test(
   async () => {
     console.log(`txn-checker: seed ${seed} (replay with SAMSA_CHECKER_SEED=${seed})`)
     const rng = mulberry32(seed)
-    const dataDir = mkdtempSync(join(tmpdir(), 'samsa-txn-checker-'))
+    const runDir = mkdtempSync(join(tmpdir(), 'samsa-txn-checker-'))
+    const dataDir = join(runDir, 'data')
+    const logFile = join(runDir, 'broker.log')
     const overrides = { 'group.initial.rebalance.delay.ms': 0 }
     let broker: BrokerProcess | undefined
     const workers: Worker[] = []
@@ -191,7 +194,7 @@ test(
     const kills: { atCommittedRecords: number; restartDelayMs: number; atMs: number }[] = []
     const began = Date.now()
     try {
-      broker = await startBrokerProcess({ dataDir, overrides, stdio: 'ignore' })
+      broker = await startBrokerProcess({ dataDir, overrides, logFile })
       const setup = await connect(broker)
       await createTopics(setup, [
         { name: INPUT, partitions: PARTITIONS },
@@ -212,13 +215,17 @@ test(
       const killPoints = Array.from({ length: KILLS }, (_, i) =>
         Math.floor(total * ((i + 0.3 + 0.4 * rng()) / (KILLS + 0.5))),
       )
+      // The kill lands 0–250 ms after the triggering commit report (mid-transaction for some worker, sometimes
+      // mid-commit); the restart follows after 0–1500 ms.
+      const killDelays = Array.from({ length: KILLS }, () => Math.floor(rng() * 250))
       const restartDelays = Array.from({ length: KILLS }, () => Math.floor(rng() * 1500))
       console.log(
-        `txn-checker: kills after ${killPoints.join(', ')} committed records, restarts after ${restartDelays.join(', ')} ms`,
+        `txn-checker: kills ${killDelays.map((d, i) => `${d} ms after ${killPoints[i]} committed records`).join(', ')}; restarts after ${restartDelays.join(', ')} ms`,
       )
 
       let reportedCommitted = 0
       let crashing: Promise<void> | undefined
+      let crashError: unknown
       const current = broker
       const onEvent = (e: WorkerEvent): void => {
         if (e.ev === 'commit') reportedCommitted += e.recs?.length ?? 0
@@ -230,13 +237,18 @@ test(
             atMs: Date.now() - began,
           })
           crashing = (async () => {
+            await sleep(killDelays[k] as number)
             const victim = broker as BrokerProcess
             assert.equal(await victim.kill(), 'SIGKILL')
             await sleep(restartDelays[k] as number)
-            broker = await startBrokerProcess({ dataDir, overrides, stdio: 'ignore', port: current.port })
-          })().finally(() => {
-            crashing = undefined
-          })
+            broker = await startBrokerProcess({ dataDir, overrides, logFile, port: current.port })
+          })()
+            .catch((error: unknown) => {
+              crashError ??= error
+            })
+            .finally(() => {
+              crashing = undefined
+            })
         }
       }
       for (let w = 0; w < WORKERS; w++) workers.push(startWorker(w, current.bootstrap, onEvent))
@@ -245,6 +257,7 @@ test(
       let finished = false
       while (Date.now() - began < RUN_BOUND_MS) {
         await sleep(500)
+        if (crashError !== undefined) break
         if (crashing !== undefined) {
           await crashing
           continue
@@ -258,6 +271,7 @@ test(
       }
       await crashing
       const exits = await Promise.all(workers.map(stopWorker))
+      if (crashError !== undefined) throw new Error('restarting the broker failed', { cause: crashError })
       const elapsedMs = Date.now() - began
 
       // ---- judge the log ----
@@ -372,8 +386,12 @@ test(
     } finally {
       for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL')
       await broker?.stop()
-      if (keepDataDir) console.log(`txn-checker: data directory kept at ${dataDir} (seed ${seed})`)
-      else rmSync(dataDir, { recursive: true, force: true })
+      if (process.env.SAMSA_CHECKER_KEEP) keepDataDir = true
+      if (keepDataDir) {
+        const events = workers.flatMap((w) => w.events.map((e) => JSON.stringify(e)))
+        writeFileSync(join(runDir, 'workers.jsonl'), events.join('\n') + '\n')
+        console.log(`txn-checker: kept ${runDir} (data/, broker.log, workers.jsonl; seed ${seed})`)
+      } else rmSync(runDir, { recursive: true, force: true })
     }
   },
 )
