@@ -33,6 +33,8 @@ export interface Command {
    * bare flag gets. parseArgs needs a value, so parse() supplies this one when none follows.
    */
   optionalValues?: Readonly<Record<string, string>>
+  /** Flags that take every following word up to the next flag (`--producer-props acks=1 linger.ms=5`). */
+  greedy?: readonly string[]
   run(args: ParsedArgs, io: CliIo): Promise<number>
 }
 
@@ -139,6 +141,10 @@ export function parse(command: Command, argv: readonly string[]): ParsedArgs {
     const next = argv[i + 1]
     if (token.startsWith('--') && bare !== undefined && (next === undefined || next.startsWith('--'))) {
       filled.push(bare)
+    } else if (token.startsWith('--') && command.greedy?.includes(name) === true) {
+      filled.pop()
+      while (i + 1 < argv.length && !(argv[i + 1] as string).startsWith('--')) filled.push(`${token}=${argv[++i]}`)
+      if (filled.at(-1)?.startsWith(`${token}=`) !== true) filled.push(token)
     } else if (token.startsWith('--') && flags[name]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
       // Kafka's tools take `--shift-by -1`; parseArgs would call a value starting with '-' ambiguous.
       filled[filled.length - 1] = `${token}=${next}`

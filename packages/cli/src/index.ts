@@ -8,8 +8,11 @@ import { configsCommand } from './commands/configs.ts'
 import { consoleConsumerCommand } from './commands/console-consumer.ts'
 import { consoleProducerCommand } from './commands/console-producer.ts'
 import { consumerGroupsCommand } from './commands/consumer-groups.ts'
+import { consumerPerfTestCommand } from './commands/consumer-perf-test.ts'
 import { deleteRecordsCommand } from './commands/delete-records.ts'
 import { getOffsetsCommand } from './commands/get-offsets.ts'
+import { producerPerfTestCommand } from './commands/producer-perf-test.ts'
+import { topicsPlanCommand } from './commands/topics-plan.ts'
 import { topicsCommand } from './commands/topics.ts'
 import { errorMessage } from './format.ts'
 import type { CliIo } from './io.ts'
@@ -25,6 +28,8 @@ export const COMMANDS: readonly Command[] = [
   configsCommand,
   deleteRecordsCommand,
   getOffsetsCommand,
+  producerPerfTestCommand,
+  consumerPerfTestCommand,
 ]
 
 function usage(): string {
@@ -45,7 +50,9 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     io.stdout.write(usage())
     return name === undefined ? 1 : 0
   }
-  const command = COMMANDS.find((c) => c.name === name)
+  // `samsa topics plan` is a command of its own under the topics name (kafka-topics has no positional words).
+  const command = name === 'topics' && rest[0] === 'plan' ? topicsPlanCommand : COMMANDS.find((c) => c.name === name)
+  if (command === topicsPlanCommand) rest.shift()
   if (command === undefined) {
     io.stderr.write(`samsa: unknown command '${name}'\n\n${usage()}`)
     return 1
