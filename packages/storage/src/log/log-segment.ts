@@ -381,7 +381,10 @@ export class LogSegment {
    * Writes new index entries and fdatasyncs the log file, and the index files too when `syncIndexes`. The log
    * leaves the active segment's index files unsynced: that segment is always re-read at recovery, which rebuilds
    * them, so a flush.messages=1 produce pays one fdatasync, not three. They are synced once the segment is rolled
-   * (from then on recovery trusts them) and at close (the clean-shutdown marker skips recovery).
+   * (from then on recovery trusts them) and at close (the clean-shutdown marker skips recovery). The exception is
+   * a changed `.txnindex` (an abort, rare): a roll's flush may not finish before a crash while the recovery point
+   * already covers the segment, and a missing offset index entry only costs a longer scan, a missing aborted
+   * transaction would show aborted records to read_committed consumers.
    */
   async flush(syncIndexes = true): Promise<void> {
     if (this.#isClosed || !this.hasUnflushedChanges) return
@@ -394,6 +397,9 @@ export class LogSegment {
       if (syncIndexes) {
         indexPaths = [...this.#unsyncedIndexPaths]
         this.#unsyncedIndexPaths.clear()
+      } else {
+        const txnIndexPath = this.#siblingPath(TXN_INDEX_FILE_SUFFIX)
+        if (this.#unsyncedIndexPaths.delete(txnIndexPath)) indexPaths = [txnIndexPath]
       }
       await Promise.all([
         hadUnflushedLog ? this.#file.datasync() : undefined,
