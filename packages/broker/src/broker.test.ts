@@ -60,7 +60,7 @@ describe('single broker', () => {
     assert.equal(res.errorCode, 0)
     const ranges = Object.fromEntries(res.apiKeys.map((k) => [k.apiKey, `${k.minVersion}-${k.maxVersion}`]))
     assert.deepEqual(ranges, {
-      0: '0-11',
+      0: '0-12',
       1: '4-17',
       2: '0-10',
       3: '0-13',
@@ -81,9 +81,9 @@ describe('single broker', () => {
       23: '2-4',
       24: '0-5',
       25: '0-4',
-      26: '0-4',
+      26: '0-5',
       27: '0-2',
-      28: '0-4',
+      28: '0-5',
       32: '1-4',
       33: '0-2',
       35: '1-4',

@@ -1,4 +1,4 @@
-// Produce (0): v0-11 advertised, v3-11 served; v0-2 close the connection (Kafka 4 does the same and advertises
+// Produce (0): v0-12 advertised, v3-12 served; v0-2 close the connection (Kafka 4 does the same and advertises
 // them only because librdkafka's feature detection needs Produce v0, KAFKA-18659).
 // Behaviour: acks must be -1, 0 or 1 (INVALID_REQUIRED_ACKS per partition); each partition's record set is
 // validated (PROTOCOL.md §2.4: one v2 batch, CRC, max.message.bytes, offset/count consistency, keyless records on
@@ -9,7 +9,10 @@
 // (producerId >= 0) are checked against the partition's producer state (KIP-98): a retry of one of the producer's
 // last five batches is answered with its original base offset and not written again; OUT_OF_ORDER_SEQUENCE_NUMBER,
 // INVALID_PRODUCER_EPOCH otherwise (partitions/producer-state-validation.ts).
-// Not implemented: transactional producer checks (transaction membership), authorization, quotas, topic ids (v13).
+// Transactional batches (KIP-98) must belong to a transaction that includes the partition (INVALID_TXN_STATE
+// otherwise); v12 comes from a transactions-v2 client (KIP-890 part 2), whose first write to a partition adds it to
+// the transaction instead.
+// Not implemented: authorization, quotas, topic ids (v13).
 
 import { ErrorCode, Produce, type ProduceResponse } from '@samsa/protocol'
 import { CLOSE, NO_RESPONSE, defineHandler } from '../server/handler.ts'
@@ -33,7 +36,7 @@ function failedPartition(index: number, errorCode: number): PartitionResponse {
 
 export const produceHandler = defineHandler(
   Produce,
-  { minVersion: 0, maxVersion: 11, acceptMinVersion: 3 },
+  { minVersion: 0, maxVersion: 12, acceptMinVersion: 3 },
   {
     handle(req, ctx) {
       const { partitions } = ctx.broker

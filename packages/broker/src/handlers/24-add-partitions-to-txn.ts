@@ -6,12 +6,13 @@
 // unknown topic fails with UNKNOWN_TOPIC_OR_PARTITION and every other partition of the request with
 // OPERATION_NOT_ATTEMPTED, nothing added, as Kafka does.
 // v4+ (KIP-890 part 1, sent by brokers) batch transactions; one with verifyOnly answers per partition whether it is
-// already in the ongoing transaction (INVALID_TXN_STATE if not) without adding it. v5 only allows
-// TRANSACTION_ABORTABLE, which this broker never answers.
+// already in the ongoing transaction (INVALID_TXN_STATE if not) without adding it. v5 (a broker adding a
+// transactions-v2 client's partition) marks the transaction as v2; it may answer TRANSACTION_ABORTABLE, which this
+// broker never does.
 // Not implemented: authorization (TRANSACTIONAL_ID WRITE, CLUSTER_ACTION for v4+).
 
 import { AddPartitionsToTxn, ErrorCode, type AddPartitionsToTxnResponse } from '@samsa/protocol'
-import type { TopicPartitions } from '../coordinator/txn/index.ts'
+import { TRANSACTIONS_V2, type TopicPartitions } from '../coordinator/txn/index.ts'
 import { defineHandler } from '../server/handler.ts'
 import type { RequestContext } from '../server/request-context.ts'
 import { PRODUCER_FENCED_SINCE, forVersion } from './txn-errors.ts'
@@ -37,6 +38,7 @@ async function addToTransaction(
   producerId: bigint,
   producerEpoch: number,
   topics: readonly TopicPartitions[],
+  transactionVersion = 0,
 ): Promise<TopicResult[]> {
   const unknown = (topic: string, partition: number) => {
     const known = ctx.broker.metadata.topic(topic)
@@ -47,7 +49,13 @@ async function addToTransaction(
       unknown(topic, partition) ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.OPERATION_NOT_ATTEMPTED,
     )
   }
-  const errorCode = await ctx.broker.transactions.addPartitions(transactionalId, producerId, producerEpoch, topics)
+  const errorCode = await ctx.broker.transactions.addPartitions(
+    transactionalId,
+    producerId,
+    producerEpoch,
+    topics,
+    transactionVersion,
+  )
   const code = forVersion(errorCode, ctx.apiVersion, PRODUCER_FENCED_SINCE.AddPartitionsToTxn)
   return results(topics, () => code)
 }
@@ -85,7 +93,15 @@ export const addPartitionsToTxnHandler = defineHandler(
             (topic, p) => codes.get(`${p}\u0000${topic}`) ?? ErrorCode.UNKNOWN_SERVER_ERROR,
           )
         } else {
-          topicResults = await addToTransaction(ctx, txn.transactionalId, txn.producerId, txn.producerEpoch, topics)
+          const version = ctx.apiVersion >= 5 ? TRANSACTIONS_V2 : 0
+          topicResults = await addToTransaction(
+            ctx,
+            txn.transactionalId,
+            txn.producerId,
+            txn.producerEpoch,
+            topics,
+            version,
+          )
         }
         response.resultsByTransaction.push({ transactionalId: txn.transactionalId, topicResults })
       }

@@ -1,4 +1,4 @@
-// TxnOffsetCommit (28): v0-4.
+// TxnOffsetCommit (28): v0-5.
 // Behaviour: stores a transactional producer's offsets for a group as that producer's transactional batch in
 // __consumer_offsets; they stay pending (invisible to OffsetFetch, UNSTABLE_OFFSET_COMMIT with requireStable) until
 // the transaction's marker commits or drops them. The group's partition must be in the producer's ongoing
@@ -6,8 +6,10 @@
 // INVALID_PRODUCER_ID_MAPPING for an unknown producer. v3+ member id, generation and group.instance.id are checked
 // against the group like OffsetCommit's (KIP-447), so a consumer that lost its partitions cannot commit for them.
 // Partitions of unknown topics get UNKNOWN_TOPIC_OR_PARTITION; metadata over offset.metadata.max.bytes
-// OFFSET_METADATA_TOO_LARGE. v4 only allows TRANSACTION_ABORTABLE, never answered here.
-// Not implemented: v5 (KIP-890 part 2); authorization (TRANSACTIONAL_ID WRITE, GROUP READ, TOPIC READ).
+// OFFSET_METADATA_TOO_LARGE. v4 only allows TRANSACTION_ABORTABLE, never answered here. v5 comes from a
+// transactions-v2 client (KIP-890 part 2), which does not send AddOffsetsToTxn: the group's partition is added to
+// its transaction here.
+// Not implemented: authorization (TRANSACTIONAL_ID WRITE, GROUP READ, TOPIC READ).
 
 import { ErrorCode, TxnOffsetCommit } from '@samsa/protocol'
 import type { OffsetToCommit } from '../coordinator/group/index.ts'
@@ -16,18 +18,22 @@ import { defineHandler } from '../server/handler.ts'
 
 export const txnOffsetCommitHandler = defineHandler(
   TxnOffsetCommit,
-  { minVersion: 0, maxVersion: 4 },
+  { minVersion: 0, maxVersion: 5 },
   {
     async handle(req, ctx) {
       const { groups, transactions, metadata } = ctx.broker
       const codes = req.topics.map((t) => t.partitions.map(() => ErrorCode.NONE as number))
       await groups.prepare()
-      const verified = transactions.verify(
-        req.producerId,
-        req.producerEpoch,
-        GROUP_METADATA_TOPIC,
-        groups.partitionFor(req.groupId),
-      )
+      const offsetsPartition = groups.partitionFor(req.groupId)
+      const verified =
+        ctx.apiVersion >= 5
+          ? transactions.addPartitionImplicitly(
+              req.producerId,
+              req.producerEpoch,
+              GROUP_METADATA_TOPIC,
+              offsetsPartition,
+            )
+          : transactions.verify(req.producerId, req.producerEpoch, GROUP_METADATA_TOPIC, offsetsPartition)
       const offsets: OffsetToCommit[] = []
       const slots: [number, number][] = []
       req.topics.forEach((t, ti) => {

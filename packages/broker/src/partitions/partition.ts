@@ -63,14 +63,19 @@ export type AppendOrigin = { kind: 'client'; verifyTransaction?: TransactionVeri
 
 /**
  * Asks the transaction coordinator whether (producerId, producerEpoch) has this partition in its ongoing
- * transaction: ErrorCode.NONE, or the error the Produce answers (INVALID_TXN_STATE, PRODUCER_FENCED…).
+ * transaction: ErrorCode.NONE, or the error the Produce answers (INVALID_TXN_STATE, PRODUCER_FENCED…). With
+ * `addIfMissing` (Produce v12+, a transactions-v2 client, KIP-890 part 2) the coordinator adds it instead.
  */
 export type TransactionVerifier = (
   producerId: bigint,
   producerEpoch: number,
   topic: string,
   partition: number,
+  addIfMissing: boolean,
 ) => number
+
+/** Produce v12 is sent only by transactions-v2 clients, whose writes add their partition to the transaction. */
+const FIRST_TRANSACTIONS_V2_PRODUCE = 12
 
 export interface PartitionState {
   leaderId: number
@@ -187,7 +192,12 @@ export class Partition {
       const check = checkProducerState(batch, entry, name)
       if (check.kind === 'error') return failed(check.errorCode, check.errorMessage)
       if (check.kind === 'append') {
-        const txnError = this.#checkTransaction(batch, entry?.currentTxnFirstOffset ?? -1n, origin.verifyTransaction)
+        const txnError = this.#checkTransaction(
+          batch,
+          entry?.currentTxnFirstOffset ?? -1n,
+          apiVersion >= FIRST_TRANSACTIONS_V2_PRODUCE,
+          origin.verifyTransaction,
+        )
         if (txnError !== null) return failed(txnError.errorCode, txnError.errorMessage)
       }
       if (check.kind === 'duplicate') {
@@ -234,6 +244,7 @@ export class Partition {
   #checkTransaction(
     batch: RecordBatchView,
     openTxnFirstOffset: bigint,
+    addIfMissing: boolean,
     verifyTransaction: TransactionVerifier | undefined,
   ): { errorCode: number; errorMessage: string } | null {
     if (!batch.isTransactional) {
@@ -244,7 +255,13 @@ export class Partition {
       }
     }
     if (verifyTransaction === undefined) return null
-    const errorCode = verifyTransaction(batch.producerId, batch.producerEpoch, this.topic, this.partitionIndex)
+    const errorCode = verifyTransaction(
+      batch.producerId,
+      batch.producerEpoch,
+      this.topic,
+      this.partitionIndex,
+      addIfMissing,
+    )
     if (errorCode === ErrorCode.NONE) return null
     return {
       errorCode,

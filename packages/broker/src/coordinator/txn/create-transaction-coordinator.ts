@@ -97,8 +97,10 @@ export function createTransactionCoordinator(deps: TransactionCoordinatorDeps): 
     },
   })
   coordinatorRef.current = coordinator
-  partitions.verifyTransaction = (producerId, producerEpoch, topic, partition) =>
-    coordinator.verify(producerId, producerEpoch, topic, partition)
+  partitions.verifyTransaction = (producerId, producerEpoch, topic, partition, addIfMissing) =>
+    addIfMissing
+      ? coordinator.addPartitionImplicitly(producerId, producerEpoch, topic, partition)
+      : coordinator.verify(producerId, producerEpoch, topic, partition)
   // Kafka loads every `__transaction_state` partition it leads at once: transactions a crash left Prepared get
   // their markers, timed-out ones are aborted, and Produce verification knows every transactional producer.
   if (partitions.getPartition(TRANSACTION_STATE_TOPIC, 0) !== undefined) {

@@ -21,11 +21,20 @@ import type { TxnMarker } from '../../partitions/index.ts'
 import type { CoordinatorRuntime, RuntimeResult } from '../runtime/coordinator-runtime.ts'
 import type { TxnRecord, TxnState } from './txn-records.ts'
 import { isPrepared, nextState, type ProducerIndex, type TxnMetadata, type TxnShard } from './txn-shard.ts'
+import {
+  MAX_EPOCH,
+  TRANSACTIONS_V2,
+  addPartitions,
+  completed,
+  endTransaction,
+  producerError,
+  type EndTxnTransition,
+  type TopicPartitions,
+  type Transition,
+} from './txn-transitions.ts'
 
 export type TxnRuntime = CoordinatorRuntime<TxnShard, TxnRecord>
 
-/** Short.MaxValue: an epoch that cannot be bumped again means a new producer id (Kafka's isEpochExhausted). */
-const MAX_EPOCH = 32767
 const MARKER_RETRY_MS = 1000
 
 export interface TxnConfigs {
@@ -40,10 +49,7 @@ export interface MarkerWriter {
   coordinatorEpoch(txnPartition: number): number
 }
 
-export interface TopicPartitions {
-  topic: string
-  partitions: number[]
-}
+export type { TopicPartitions }
 
 export interface InitProducerIdResult {
   errorCode: number
@@ -101,7 +107,9 @@ export class TransactionCoordinator {
         return ready({
           producerId: this.#deps.generateProducerId(),
           previousProducerId: -1n,
+          nextProducerId: -1n,
           producerEpoch: 0,
+          clientTransactionVersion: 0,
           timeoutMs,
           status: TransactionStatus.EMPTY,
           partitions: new Map(),
@@ -160,32 +168,30 @@ export class TransactionCoordinator {
     producerId: bigint,
     producerEpoch: number,
     topics: readonly TopicPartitions[],
+    transactionVersion = 0,
   ): Promise<number> {
-    return this.#runtime.run<number>(transactionalId, (shard, now) => {
+    return this.#runtime.run<number>(transactionalId, (shard, now) =>
+      recorded(
+        transactionalId,
+        addPartitions(shard.get(transactionalId), producerId, producerEpoch, topics, now, transactionVersion),
+      ),
+    )
+  }
+
+  /**
+   * A transactions-v2 client's first write to a partition in a transaction (Produce v12+, TxnOffsetCommit v5+)
+   * adds it to the transaction (KIP-890 part 2), synchronously, in place of the client's AddPartitionsToTxn.
+   */
+  addPartitionImplicitly(producerId: bigint, producerEpoch: number, topic: string, partition: number): number {
+    const transactionalId = this.#deps.producers.get(producerId)
+    if (transactionalId === undefined) return ErrorCode.INVALID_PRODUCER_ID_MAPPING
+    const txnPartition = this.#runtime.partitionFor(transactionalId)
+    return this.#runtime.runOn<number>(txnPartition, (shard, now) => {
       const m = shard.get(transactionalId)
-      const error = producerError(m, producerId, producerEpoch)
-      if (error !== ErrorCode.NONE || m === undefined) return { records: [], response: error }
-      if (isPrepared(m.status)) return { records: [], response: ErrorCode.CONCURRENT_TRANSACTIONS }
-      const ongoing = m.status === TransactionStatus.ONGOING
-      const partitions = new Map<string, Set<number>>()
-      if (ongoing) for (const [topic, ids] of m.partitions) partitions.set(topic, new Set(ids))
-      let added = false
-      for (const t of topics) {
-        let ids = partitions.get(t.topic)
-        if (ids === undefined) partitions.set(t.topic, (ids = new Set()))
-        for (const p of t.partitions) {
-          if (!ids.has(p)) added = true
-          ids.add(p)
-        }
-      }
-      if (ongoing && !added) return { records: [], response: ErrorCode.NONE }
-      const state = nextState(m, {
-        status: TransactionStatus.ONGOING,
-        partitions,
-        startTimestamp: ongoing ? m.startTimestamp : now,
-        lastUpdateTimestamp: now,
-      })
-      return { records: [{ transactionalId, value: state }], response: ErrorCode.NONE }
+      if (m !== undefined && producerEpoch < m.producerEpoch)
+        return { records: [], response: ErrorCode.INVALID_PRODUCER_EPOCH }
+      const topics = [{ topic, partitions: [partition] }]
+      return recorded(transactionalId, addPartitions(m, producerId, producerEpoch, topics, now, TRANSACTIONS_V2))
     })
   }
 
@@ -232,35 +238,26 @@ export class TransactionCoordinator {
     return ErrorCode.NONE
   }
 
-  endTransaction(transactionalId: string, producerId: bigint, producerEpoch: number, commit: boolean): Promise<number> {
-    return this.#runtime.run<number>(transactionalId, (shard, now) => {
-      const m = shard.get(transactionalId)
-      const error = producerError(m, producerId, producerEpoch)
-      if (error !== ErrorCode.NONE || m === undefined) return { records: [], response: error }
-      const answer = (code: number) => ({ records: [], response: code })
-      switch (m.status) {
-        case TransactionStatus.ONGOING: {
-          const prepared = nextState(m, {
-            status: commit ? TransactionStatus.PREPARE_COMMIT : TransactionStatus.PREPARE_ABORT,
-            lastUpdateTimestamp: now,
-          })
-          return {
-            records: [{ transactionalId, value: prepared }],
-            response: ErrorCode.NONE,
-            then: [() => this.#writeMarkers(shard, transactionalId)],
-          }
-        }
-        case TransactionStatus.COMPLETE_COMMIT:
-          // A retried EndTxn of a transaction already committed (or aborted) succeeds again; the other one cannot.
-          return answer(commit ? ErrorCode.NONE : ErrorCode.INVALID_TXN_STATE)
-        case TransactionStatus.COMPLETE_ABORT:
-          return answer(commit ? ErrorCode.INVALID_TXN_STATE : ErrorCode.NONE)
-        case TransactionStatus.PREPARE_COMMIT:
-          return answer(commit ? ErrorCode.CONCURRENT_TRANSACTIONS : ErrorCode.INVALID_TXN_STATE)
-        case TransactionStatus.PREPARE_ABORT:
-          return answer(commit ? ErrorCode.INVALID_TXN_STATE : ErrorCode.CONCURRENT_TRANSACTIONS)
-        default:
-          return answer(ErrorCode.INVALID_TXN_STATE)
+  /** EndTxn: the error code, and (transactions v2) the producer id and epoch the next transaction uses. */
+  endTransaction(
+    transactionalId: string,
+    producerId: bigint,
+    producerEpoch: number,
+    commit: boolean,
+    transactionVersion = 0,
+  ): Promise<EndTxnTransition> {
+    return this.#runtime.run<EndTxnTransition>(transactionalId, (shard, now) => {
+      const decided = endTransaction(
+        shard.get(transactionalId),
+        { producerId, producerEpoch, commit, transactionVersion },
+        now,
+        () => this.#deps.generateProducerId(),
+      )
+      if (decided.next === undefined) return { records: [], response: decided }
+      return {
+        records: [{ transactionalId, value: decided.next }],
+        response: decided,
+        then: [() => this.#writeMarkers(shard, transactionalId)],
       }
     })
   }
@@ -339,12 +336,11 @@ export class TransactionCoordinator {
   #writeMarkers(shard: TxnShard, transactionalId: string): void {
     const m = shard.get(transactionalId)
     if (m === undefined || !isPrepared(m.status)) return
-    const committed = m.status === TransactionStatus.PREPARE_COMMIT
     const marker: TxnMarker = {
       producerId: m.producerId,
       producerEpoch: m.producerEpoch,
       coordinatorEpoch: this.#deps.markers.coordinatorEpoch(shard.partition),
-      committed,
+      committed: m.status === TransactionStatus.PREPARE_COMMIT,
     }
     let pending = this.#pendingMarkers.get(transactionalId)
     if (pending === undefined) {
@@ -376,13 +372,7 @@ export class TransactionCoordinator {
     this.#runtime.runOn(shard.partition, (s, now) => {
       const current = s.get(transactionalId)
       if (current === undefined || !isPrepared(current.status)) return { records: [], response: undefined }
-      const complete = nextState(current, {
-        status: committed ? TransactionStatus.COMPLETE_COMMIT : TransactionStatus.COMPLETE_ABORT,
-        partitions: new Map(),
-        startTimestamp: -1,
-        lastUpdateTimestamp: now,
-      })
-      return { records: [{ transactionalId, value: complete }], response: undefined }
+      return { records: [{ transactionalId, value: completed(current, now) }], response: undefined }
     })
   }
 
@@ -402,9 +392,7 @@ function isKnownProducer(m: TxnMetadata, expected: { producerId: bigint; produce
   return expected.producerId === m.previousProducerId
 }
 
-/** The checks every request of a transaction starts with (Kafka's producer id/epoch validation). */
-function producerError(m: TxnMetadata | undefined, producerId: bigint, producerEpoch: number): number {
-  if (m === undefined || m.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING
-  if (producerEpoch !== m.producerEpoch) return ErrorCode.PRODUCER_FENCED
-  return ErrorCode.NONE
+/** A transition as a runtime result: its state as a record (when it changed) and its error code as the answer. */
+function recorded(transactionalId: string, t: Transition): RuntimeResult<number, TxnRecord> {
+  return { records: t.next === undefined ? [] : [{ transactionalId, value: t.next }], response: t.errorCode }
 }

@@ -7,119 +7,14 @@ import { after, before, describe, test } from 'node:test'
 import type { Connection } from '@samsa/net'
 import {
   AddOffsetsToTxn,
-  AddPartitionsToTxn,
   DescribeTransactions,
-  EndTxn,
   ErrorCode,
-  FindCoordinator,
-  InitProducerId,
-  ListOffsets,
   ListTransactions,
   OffsetFetch,
   TxnOffsetCommit,
-  buildRecordBatch,
-  decodeBatchRecords,
-  splitBatches,
 } from '@samsa/protocol'
 import { createTopic, fetchOnce, produce, startTestBroker, type TestBroker } from '../../testing.ts'
-
-interface Producer {
-  transactionalId: string
-  producerId: bigint
-  producerEpoch: number
-  sequence: Map<number, number>
-}
-
-async function initProducer(conn: Connection, transactionalId: string, timeoutMs = 60_000): Promise<Producer> {
-  await conn.request(
-    FindCoordinator,
-    4,
-    FindCoordinator.request.make({ keyType: 1, coordinatorKeys: [transactionalId] }),
-  )
-  for (;;) {
-    const res = await conn.request(
-      InitProducerId,
-      4,
-      InitProducerId.request.make({ transactionalId, transactionTimeoutMs: timeoutMs }),
-    )
-    if (res.errorCode === ErrorCode.CONCURRENT_TRANSACTIONS) continue
-    assert.equal(res.errorCode, ErrorCode.NONE)
-    return { transactionalId, producerId: res.producerId, producerEpoch: res.producerEpoch, sequence: new Map() }
-  }
-}
-
-async function addPartitions(conn: Connection, p: Producer, topic: string, partitions: number[], version = 3) {
-  const res = await conn.request(
-    AddPartitionsToTxn,
-    version,
-    AddPartitionsToTxn.request.make({
-      v3AndBelowTransactionalId: p.transactionalId,
-      v3AndBelowProducerId: p.producerId,
-      v3AndBelowProducerEpoch: p.producerEpoch,
-      v3AndBelowTopics: [{ name: topic, partitions }],
-    }),
-  )
-  return res.resultsByTopicV3AndBelow.flatMap((t) => t.resultsByPartition.map((r) => r.partitionErrorCode))
-}
-
-function txnBatch(p: Producer, partition: number, values: string[]): Buffer {
-  const baseSequence = p.sequence.get(partition) ?? 0
-  p.sequence.set(partition, baseSequence + values.length)
-  return buildRecordBatch({
-    timestamp: Date.now(),
-    producerId: p.producerId,
-    producerEpoch: p.producerEpoch,
-    baseSequence,
-    isTransactional: true,
-    records: values.map((v) => ({ key: null, value: Buffer.from(v) })),
-  })
-}
-
-async function endTxn(conn: Connection, p: Producer, committed: boolean, version = 3): Promise<number> {
-  const res = await conn.request(
-    EndTxn,
-    version,
-    EndTxn.request.make({
-      transactionalId: p.transactionalId,
-      producerId: p.producerId,
-      producerEpoch: p.producerEpoch,
-      committed,
-    }),
-  )
-  return res.errorCode
-}
-
-async function latest(conn: Connection, topic: string, isolationLevel: number): Promise<bigint> {
-  const res = await conn.request(
-    ListOffsets,
-    7,
-    ListOffsets.request.make({
-      replicaId: -1,
-      isolationLevel,
-      topics: [{ name: topic, partitions: [{ partitionIndex: 0, timestamp: -1n }] }],
-    }),
-  )
-  return res.topics[0]?.partitions[0]?.offset ?? -99n
-}
-
-/** The data records a read_committed consumer keeps: aborted producers' batches and control batches dropped. */
-async function readCommitted(conn: Connection, topic: string): Promise<string[]> {
-  const fetched = await fetchOnce(conn, topic, 0, 0n, { isolationLevel: 1 })
-  const aborted = fetched.abortedTransactions ?? []
-  const records = fetched.records === null ? Buffer.alloc(0) : Buffer.concat([fetched.records].flat())
-  const out: string[] = []
-  const abortedOpen = new Set<bigint>()
-  for (const view of splitBatches(records).batches) {
-    for (const a of aborted) if (a.firstOffset <= view.baseOffset) abortedOpen.add(a.producerId)
-    if (view.isControlBatch) {
-      abortedOpen.delete(view.producerId)
-      continue
-    }
-    if (abortedOpen.has(view.producerId)) continue
-    out.push(...decodeBatchRecords(view).map((r) => r.value?.toString() ?? ''))
-  }
-  return out
-}
+import { addPartitions, endTxn, initProducer, latest, readCommitted, txnBatch } from './txn-testing.ts'
 
 describe('transactions', () => {
   let tb: TestBroker

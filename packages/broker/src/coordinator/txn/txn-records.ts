@@ -1,7 +1,8 @@
 // What the transaction coordinator persists per transactional id (Kafka's TransactionMetadata as written to
 // `__transaction_state`): key = TransactionLogKey v0, value = TransactionLogValue, or null once the id expired.
-// Values are written at v0, the version Kafka writes while the transaction.version feature is below 2 (KIP-890
-// part 2 is not implemented); v1 values are read too, their tagged fields included.
+// A transaction of a transactions-v2 client (KIP-890 part 2: EndTxn v5, Produce v12) is written at value v1, whose
+// tagged fields carry the previous and next producer ids and the client's transaction version; others at v0, as
+// Kafka writes them, so a log of v1 clients only stays readable by older brokers.
 
 import {
   TransactionLogKey,
@@ -15,9 +16,16 @@ import type { StoredRecord } from '../runtime/coordinator-log.ts'
 /** The persisted state of one transactional id. */
 export interface TxnState {
   producerId: bigint
-  /** The producer id before the last rollover (epoch exhaustion), or -1. */
+  /**
+   * The producer id of the previous epoch: the old id after a rollover (epoch exhaustion), the same id after a
+   * transactions-v2 epoch bump (then the previous epoch is producerEpoch - 1), or -1.
+   */
   previousProducerId: bigint
+  /** Transactions v2: the id a Prepare record hands out when the epoch is exhausted, -1 otherwise. */
+  nextProducerId: bigint
   producerEpoch: number
+  /** 2 for a transactions-v2 client (the epoch is bumped by every EndTxn), 0 otherwise. */
+  clientTransactionVersion: number
   timeoutMs: number
   status: TransactionStatus
   /** topic → partitions in the current transaction; empty outside Ongoing/Prepare*. */
@@ -32,8 +40,6 @@ export interface TxnRecord {
   /** null: the id expired and is forgotten (a tombstone). */
   value: TxnState | null
 }
-
-const VALUE_VERSION = 0
 
 /** Kafka's TransactionState names, as DescribeTransactions and ListTransactions spell them. */
 export const TXN_STATUS_NAMES: Readonly<Record<TransactionStatus, string>> = {
@@ -54,9 +60,16 @@ export function encodeTxnRecord(record: TxnRecord): StoredRecord {
   const topics = [...state.partitions].map(([topic, ids]) => ({ topic, partitionIds: [...ids].sort((a, b) => a - b) }))
   const value = encodeVersioned(
     TransactionLogValue,
-    VALUE_VERSION,
+    state.clientTransactionVersion >= 2 ? 1 : 0,
     TransactionLogValue.make({
       producerId: state.producerId,
+      ...(state.clientTransactionVersion >= 2
+        ? {
+            previousProducerId: state.previousProducerId,
+            nextProducerId: state.nextProducerId,
+            clientTransactionVersion: state.clientTransactionVersion,
+          }
+        : {}),
       producerEpoch: state.producerEpoch,
       transactionTimeoutMs: state.timeoutMs,
       transactionStatus: state.status,
@@ -81,7 +94,9 @@ export function decodeTxnRecord(key: Buffer, value: Buffer | null): TxnRecord | 
     value: {
       producerId: v.producerId,
       previousProducerId: v.previousProducerId,
+      nextProducerId: v.nextProducerId,
       producerEpoch: v.producerEpoch,
+      clientTransactionVersion: v.clientTransactionVersion,
       timeoutMs: v.transactionTimeoutMs,
       status: v.transactionStatus as TransactionStatus,
       partitions,

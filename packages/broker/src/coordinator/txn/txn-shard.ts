@@ -45,13 +45,18 @@ export class TxnShard {
       this.#txns.delete(record.transactionalId)
       return
     }
-    const sameProducer = before?.producerId === record.value.producerId
+    const v = record.value
+    const sameProducer = before?.producerId === v.producerId
+    // A transactions-v2 record names its own id as the previous one: the previous epoch is one less, even when the
+    // records before it were compacted away.
     const lastProducerEpoch =
-      before === undefined || !sameProducer
-        ? -1
-        : before.producerEpoch !== record.value.producerEpoch
+      before !== undefined && sameProducer
+        ? before.producerEpoch !== v.producerEpoch
           ? before.producerEpoch
           : before.lastProducerEpoch
+        : v.previousProducerId === v.producerId
+          ? v.producerEpoch - 1
+          : -1
     this.#txns.set(record.transactionalId, {
       ...record.value,
       transactionalId: record.transactionalId,
@@ -71,7 +76,9 @@ export function nextState(m: TxnMetadata, changes: Partial<TxnState>): TxnState 
   return {
     producerId: m.producerId,
     previousProducerId: m.previousProducerId,
+    nextProducerId: m.nextProducerId,
     producerEpoch: m.producerEpoch,
+    clientTransactionVersion: m.clientTransactionVersion,
     timeoutMs: m.timeoutMs,
     status: m.status,
     partitions: m.partitions,
