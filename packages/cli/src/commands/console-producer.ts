@@ -31,7 +31,11 @@ export const consoleProducerCommand: Command = {
     'reader-property': { type: 'string', multiple: true, arg: 'prop=value', description: 'same as --property' },
     'producer-property': { type: 'string', multiple: true, arg: 'prop=value', description: 'a producer config' },
     'producer.config': { type: 'string', arg: 'file', description: 'producer configs from a .properties file' },
-    'compression-codec': { type: 'string', arg: 'codec', description: 'none, gzip, snappy, lz4 or zstd' },
+    'compression-codec': {
+      type: 'string',
+      arg: 'codec',
+      description: 'none, gzip, snappy, lz4 or zstd (gzip when given alone)',
+    },
     'request-required-acks': { type: 'string', arg: 'acks', description: '0, 1 or -1/all (default -1)' },
     'request-timeout-ms': { type: 'string', arg: 'ms', description: 'request.timeout.ms (default 1500)' },
     timeout: { type: 'string', arg: 'ms', description: 'linger.ms: how long records wait for a batch (default 1000)' },
@@ -39,6 +43,8 @@ export const consoleProducerCommand: Command = {
     sync: { type: 'boolean', description: 'wait for each record to be acknowledged before sending the next' },
     file: { type: 'string', arg: 'path', description: 'read lines from this file instead of stdin' },
   },
+  // Kafka's flag alone means gzip.
+  optionalValues: { 'compression-codec': 'gzip' },
   run: runConsoleProducer,
 }
 
@@ -113,7 +119,6 @@ async function runConsoleProducer(args: ParsedArgs, io: CliIo): Promise<number> 
   }
   const codec = args.string('compression-codec')
   if (codec !== undefined) {
-    // Kafka's flag takes the codec optionally and means gzip without one; parseArgs needs a value.
     if (!COMPRESSION_CODECS.includes(codec)) {
       throw new UsageError(`--compression-codec must be one of ${COMPRESSION_CODECS.join(', ')}, got '${codec}'`)
     }

@@ -147,7 +147,6 @@ test('console-producer reads --file, takes producer settings, and reports bad on
     '--producer.config',
     config,
     '--compression-codec',
-    'gzip',
     '--request-required-acks',
     'all',
     '--producer-property',
