@@ -18,9 +18,15 @@ export class FetchPurgatory {
   readonly #clock: Clock
   readonly #watchers = new Map<string, Set<Waiter>>()
   readonly #all = new Set<Waiter>()
+  #closed = false
 
   constructor(clock: Clock) {
     this.#clock = clock
+  }
+
+  /** After completeAll (shutdown): waits end at once. */
+  get closed(): boolean {
+    return this.#closed
   }
 
   /** Fetches waiting right now (for tests and metrics). */
@@ -33,6 +39,7 @@ export class FetchPurgatory {
    * partition is invalidated, or `maxWaitMs` passes.
    */
   wait(keys: readonly string[], initialBytes: number, minBytes: number, maxWaitMs: number): Promise<void> {
+    if (this.#closed) return Promise.resolve()
     return new Promise<void>((resolve) => {
       const waiter: Waiter = {
         keys,
@@ -69,8 +76,9 @@ export class FetchPurgatory {
     for (const waiter of [...set]) this.#complete(waiter)
   }
 
-  /** Completes every waiting fetch (shutdown). */
+  /** Completes every waiting fetch, now and from now on (shutdown). */
   completeAll(): void {
+    this.#closed = true
     for (const waiter of [...this.#all]) this.#complete(waiter)
   }
 

@@ -52,13 +52,18 @@ export async function fetchRecords(manager: PartitionManager, params: FetchParam
   if (!('sessionId' in context)) return { errorCode: context.errorCode, sessionId: 0, partitions: [] }
   const maxBytes = Math.min(params.maxBytes, manager.configs.brokerValue('fetch.max.bytes') as number)
   let read = readAll(manager, context.partitions, maxBytes, params)
-  const mustAnswer = params.maxWaitMs <= 0 || read.hasError || read.bytes >= params.minBytes
-  if (!mustAnswer) {
-    const keys = context.partitions.flatMap((spec) => {
-      const name = spec.topic ?? (params.usesTopicIds ? manager.topicNameOf(spec.topicId) : undefined)
-      return name === undefined ? [] : [tpKey(name, spec.partition)]
-    })
-    await manager.purgatory.wait(keys, read.bytes, params.minBytes, params.maxWaitMs)
+  const deadline = manager.clock.now() + params.maxWaitMs
+  const keys = context.partitions.flatMap((spec) => {
+    const name = spec.topic ?? (params.usesTopicIds ? manager.topicNameOf(spec.topicId) : undefined)
+    return name === undefined ? [] : [tpKey(name, spec.partition)]
+  })
+  // Appends wake the fetch, but what they added may not be readable yet: records of an open transaction stay
+  // above a read_committed fetch's LSO until their marker. Such a fetch goes back to waiting for the time it has
+  // left rather than answering empty on every transactional append.
+  while (read.bytes < params.minBytes && !read.hasError && !manager.purgatory.closed) {
+    const remaining = deadline - manager.clock.now()
+    if (remaining <= 0) break
+    await manager.purgatory.wait(keys, read.bytes, params.minBytes, remaining)
     read = readAll(manager, context.partitions, maxBytes, params)
   }
   const session: FetchSession | null = context.incremental ?? context.created

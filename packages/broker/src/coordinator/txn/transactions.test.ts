@@ -56,6 +56,25 @@ describe('transactions', () => {
     assert.equal(await endTxn(conn, p, true), ErrorCode.INVALID_TXN_STATE)
   })
 
+  test('a parked read_committed fetch waits through transactional appends and answers at the commit', async () => {
+    await createTopic(conn, 'txn-longpoll')
+    const p = await initProducer(conn, 'tx-longpoll')
+    await addPartitions(conn, p, 'txn-longpoll', [0])
+    const reader = await tb.connect()
+    let answered = false
+    const parked = fetchOnce(reader, 'txn-longpoll', 0, 0n, { isolationLevel: 1, maxWaitMs: 20_000 }).finally(
+      () => (answered = true),
+    )
+    await produce(conn, 'txn-longpoll', 0, txnBatch(p, 0, ['first']))
+    await produce(conn, 'txn-longpoll', 0, txnBatch(p, 0, ['second']))
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    assert.equal(answered, false, 'invisible appends must not end the wait')
+    assert.equal(await endTxn(conn, p, true), ErrorCode.NONE)
+    const fetched = await parked
+    assert.equal(fetched.lastStableOffset, 3n)
+    assert.ok((fetched.records?.length ?? 0) > 0)
+  })
+
   test('a transactional write to a partition not in the transaction is INVALID_TXN_STATE', async () => {
     await createTopic(conn, 'txn-unadded', 2)
     const p = await initProducer(conn, 'tx-unadded')
