@@ -35,7 +35,9 @@ export interface CapturedIo extends CliIo {
   err(): string
 }
 
-export function captureIo(options: { stdin?: string | readonly string[]; signal?: AbortSignal } = {}): CapturedIo {
+export function captureIo(
+  options: { stdin?: string | readonly string[] | AsyncIterable<string>; signal?: AbortSignal } = {},
+): CapturedIo {
   let out = ''
   let err = ''
   const input = options.stdin ?? ''

@@ -17,7 +17,7 @@ export interface CliFixture {
 }
 
 export interface RunOptions {
-  stdin?: string | readonly string[]
+  stdin?: string | readonly string[] | AsyncIterable<string>
   signal?: AbortSignal
   /** Leave out --bootstrap-server (to test its absence or --command-config). */
   noBootstrap?: boolean

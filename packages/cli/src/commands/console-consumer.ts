@@ -152,11 +152,15 @@ async function runConsoleConsumer(args: ParsedArgs, io: CliIo): Promise<number> 
   const consumer = consumerFrom(props)
   let count = 0
   let timer: NodeJS.Timeout | undefined
+  let timedOut = false
   const stop = () => void consumer.close().catch(() => {})
   const restartTimer = () => {
     if (timeoutMs === undefined) return
     clearTimeout(timer)
-    timer = setTimeout(stop, timeoutMs)
+    timer = setTimeout(() => {
+      timedOut = true
+      stop()
+    }, timeoutMs)
   }
   io.signal.addEventListener('abort', stop, { once: true })
   const rows: unknown[] = []
@@ -181,6 +185,8 @@ async function runConsoleConsumer(args: ParsedArgs, io: CliIo): Promise<number> 
     await consumer.close()
   }
   if (args.json) io.stdout.write(json(rows))
+  // Kafka's tool logs the consumer's TimeoutException this way and still exits 0 with the count.
+  if (timedOut) io.stderr.write('ERROR Error processing message, terminating consumer process: TimeoutException\n')
   io.stderr.write(`Processed a total of ${count} messages\n`)
   return 0
 }

@@ -157,7 +157,16 @@ async function runConsoleProducer(args: ParsedArgs, io: CliIo): Promise<number> 
   try {
     let lineNumber = 0
     if (io.stdinIsTTY && file === undefined) io.stdout.write('>')
-    for await (const line of readLines(file === undefined ? io.stdin() : fileChunks(file))) {
+    // Ctrl-C ends the read even while it waits for a line (a terminal), then what was typed is still delivered.
+    const aborted = new Promise<'aborted'>((resolve) => {
+      if (io.signal.aborted) resolve('aborted')
+      io.signal.addEventListener('abort', () => resolve('aborted'), { once: true })
+    })
+    const lines = readLines(file === undefined ? io.stdin() : fileChunks(file))[Symbol.asyncIterator]()
+    for (;;) {
+      const next = await Promise.race([lines.next(), aborted])
+      if (next === 'aborted' || next.done === true) break
+      const line = next.value
       lineNumber++
       const message = parseLine(line, reader, lineNumber)
       const delivery = producer.send({ topic, messages: [message] }).then((m: RecordMetadata[]) => m, report(message))
@@ -169,7 +178,6 @@ async function runConsoleProducer(args: ParsedArgs, io: CliIo): Promise<number> 
         pending = []
       }
       if (io.stdinIsTTY && file === undefined) io.stdout.write('>')
-      if (io.signal.aborted) break
     }
     await Promise.all(pending)
   } finally {

@@ -113,7 +113,10 @@ test('console-producer then console-consumer round-trip keys, values and partiti
   assert.equal(p.code, 0, p.err)
   const lines = p.out.split('\n').filter(Boolean)
   assert.ok(lines.every((l) => l.startsWith('Partition:0\t')))
-  assert.match(p.err, new RegExp(`Processed a total of ${lines.length} messages`))
+  assert.equal(
+    p.err,
+    `ERROR Error processing message, terminating consumer process: TimeoutException\nProcessed a total of ${lines.length} messages\n`,
+  )
 
   const asJson = await cli.samsa([
     'console-consumer',
@@ -197,4 +200,23 @@ test('console-consumer stops on its abort signal (Ctrl-C) and prints the total',
   const result = await cli.samsa(['console-consumer', '--topic', topic], { signal: controller.signal })
   assert.equal(result.code, 0)
   assert.equal(result.err, 'Processed a total of 0 messages\n')
+})
+
+test('console-producer stops reading on its abort signal and delivers what it read', async () => {
+  const topic = uniqueName('typed')
+  assert.equal((await cli.samsa(['topics', '--create', '--topic', topic])).code, 0)
+  const controller = new AbortController()
+  // A terminal: one line typed, then nothing until Ctrl-C.
+  async function* typing() {
+    yield 'typed line\n'
+    await new Promise((resolve) => setTimeout(resolve, 10_000_000).unref())
+  }
+  setTimeout(() => controller.abort(), 200)
+  const produced = await cli.samsa(['console-producer', '--topic', topic, '--timeout', '0'], {
+    stdin: typing(),
+    signal: controller.signal,
+  })
+  assert.equal(produced.code, 0, produced.err)
+  const consumed = await cli.samsa(['console-consumer', '--topic', topic, '--from-beginning', '--max-messages', '1'])
+  assert.equal(consumed.out, 'typed line\n')
 })
