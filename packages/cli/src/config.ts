@@ -83,7 +83,8 @@ export function clientProperties(
     if (path !== undefined) Object.assign(merged, loadProperties(path, flag))
   }
   Object.assign(merged, options.overrides ?? {})
-  const bootstrap = args.string('bootstrap-server')
+  // --broker-list: the older name in console-producer and get-offsets, which Kafka 2.x procedures still use.
+  const bootstrap = args.string('bootstrap-server') ?? args.string('broker-list')
   if (bootstrap !== undefined) merged['bootstrap.servers'] = bootstrap
   if (merged['bootstrap.servers'] === undefined) throw new UsageError('--bootstrap-server must be specified')
   const known = JAVA_PROPERTIES_BY_CLIENT[kind]

@@ -20,6 +20,7 @@ export const consoleProducerCommand: Command = {
   usage: '--bootstrap-server <host:port> --topic <topic> [--property parse.key=true] ...',
   flags: {
     topic: { type: 'string', arg: 'topic', description: 'the topic to produce to (required)' },
+    'broker-list': { type: 'string', arg: 'host:port', description: 'deprecated name of --bootstrap-server' },
     property: {
       type: 'string',
       multiple: true,

@@ -160,6 +160,12 @@ test('console-producer reads --file, takes producer settings, and reports bad on
   assert.equal(consumed.out.split('\n').filter(Boolean).length, 100)
   assert.equal(consumed.out.split('\n')[99], 'line-99')
 
+  const old = await cli.samsa(['console-producer', '--topic', topic, '--broker-list', cli.bootstrap], {
+    stdin: 'via broker-list\n',
+    noBootstrap: true,
+  })
+  assert.equal(old.code, 0, old.err)
+
   const bad = await cli.samsa(['console-producer', '--topic', topic, '--producer-property', 'linger.ms=soon'], {
     stdin: 'x\n',
   })

@@ -2,7 +2,7 @@
 // unless --group), reads --messages records (or until --timeout ms pass without one) and prints Kafka's CSV:
 // start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms,
 // fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec. --show-detailed-stats prints a line per --reporting-interval while
-// it runs instead of the one summary.
+// it runs instead of the one summary; otherwise a progress line goes to stderr every interval.
 
 import { UsageError, type Command, type ParsedArgs } from '../args.ts'
 import { clientProperties, consumerFrom } from '../config.ts'
@@ -119,7 +119,13 @@ async function runConsumerPerf(args: ParsedArgs, io: CliIo): Promise<number> {
         )
         last = { at: now, messages, bytes }
       }, intervalMs)
-    : undefined
+    : // Without detailed stats Kafka prints nothing until the end; a progress line on stderr keeps stdout the same.
+      setInterval(() => {
+        const seconds = (Date.now() - start) / 1000
+        io.stderr.write(
+          `${messages} records consumed, ${(bytes / (1024 * 1024)).toFixed(4)} MB, ${(messages / seconds).toFixed(1)} records/sec\n`,
+        )
+      }, intervalMs)
   io.signal.addEventListener('abort', stop, { once: true })
   try {
     consumer.subscribe([topic], {

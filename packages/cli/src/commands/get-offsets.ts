@@ -27,6 +27,7 @@ export const getOffsetsCommand: Command = {
       description: '-1 or latest (default), -2 or earliest, -3 or max-timestamp, or a timestamp in ms',
     },
     'exclude-internal-topics': { type: 'boolean', description: 'leave internal topics out' },
+    'broker-list': { type: 'string', arg: 'host:port', description: 'deprecated name of --bootstrap-server' },
   },
   run: runGetOffsets,
 }

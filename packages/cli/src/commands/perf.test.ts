@@ -77,6 +77,23 @@ test('producer-perf-test then consumer-perf-test against a broker', async () => 
   assert.equal(cells[2], ((2000 * 100) / (1024 * 1024)).toFixed(4))
   assert.equal(cells[4], '2000')
 
+  const detailed = await cli.samsa([
+    'consumer-perf-test',
+    '--topic',
+    topic,
+    '--messages',
+    '2000',
+    '--show-detailed-stats',
+    '--reporting-interval',
+    '1',
+    '--group',
+    uniqueName('perf-group'),
+  ])
+  assert.equal(detailed.code, 0, detailed.err)
+  const [detailedHeader, ...lines] = detailed.out.split('\n').filter(Boolean)
+  assert.match(detailedHeader ?? '', /^time, threadId, data\.consumed\.in\.MB/)
+  for (const line of lines) assert.equal(line.split(', ').length, 10)
+
   const throttled = await cli.samsa([
     'producer-perf-test',
     '--topic',
