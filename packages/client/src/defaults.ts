@@ -26,6 +26,13 @@ export const producerDefaults = {
   deliveryTimeoutMs: 120_000,
   maxRequestSize: 1_048_576,
   allowAutoTopicCreation: true,
+  /**
+   * On since Java 3.0 (KIP-679). Unless the user sets it, it is silently turned off when acks is not all or
+   * max.in.flight.requests.per.connection is above 5 (Java's rule); set explicitly, those conflicts are errors.
+   */
+  enableIdempotence: true,
+  /** transaction.timeout.ms: how long the coordinator lets a transaction stay open before aborting it. */
+  transactionTimeoutMs: 60_000,
 } as const
 
 export const consumerDefaults = {

@@ -22,6 +22,12 @@ export const SamsaErrorCode = {
   CLOSED: 'SAMSA_ERR_CLOSED',
   /** A feature this client does not implement yet. */
   NOT_IMPLEMENTED: 'SAMSA_ERR_NOT_IMPLEMENTED',
+  /** A method was called in a state that does not allow it (e.g. send() on a transactional producer outside a transaction). */
+  ILLEGAL_STATE: 'SAMSA_ERR_ILLEGAL_STATE',
+  /** The open transaction failed and must be aborted with abortTransaction(); the producer stays usable. */
+  TRANSACTION_ABORTABLE: 'SAMSA_ERR_TRANSACTION_ABORTABLE',
+  /** The record was dropped because its transaction was aborted before it was sent. */
+  TRANSACTION_ABORTED: 'SAMSA_ERR_TRANSACTION_ABORTED',
 } as const
 export type SamsaErrorCode = (typeof SamsaErrorCode)[keyof typeof SamsaErrorCode]
 

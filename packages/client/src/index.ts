@@ -55,6 +55,7 @@ export type { AssignorName } from './group/assignors.ts'
 export type { CommittedOffset, OffsetToCommit } from './group/offsets.ts'
 export type { ConsumerMessage } from './consumer/fetched-records.ts'
 export type { RecordMetadata } from './producer/accumulator.ts'
+export { TransactionState, type ConsumerGroupMetadata } from './producer/transaction-manager.ts'
 export type { Partitioner, PartitionerArgs } from './producer/partitioner.ts'
 export { murmur2, toPositive, keyPartition } from './producer/murmur2.ts'
 export {

@@ -10,8 +10,9 @@ import {
   JAVA_PROPERTY_NAMES,
   parseBootstrapServers,
   parseOptions,
+  PRODUCER_OPTIONS,
 } from './options.ts'
-import { createProducer } from './producer/producer.ts'
+import { createProducer, resolveIdempotence } from './producer/producer.ts'
 
 const invalid = (key: RegExp) => (e: unknown) =>
   isSamsaError(e) && e.code === 'SAMSA_ERR_INVALID_OPTION' && key.test(e.message)
@@ -102,4 +103,41 @@ test('each client lists the Java properties it accepts', () => {
   for (const kind of ['producer', 'consumer', 'admin'] as const) {
     assert.ok(JAVA_PROPERTIES_BY_CLIENT[kind].has('bootstrap.servers'))
   }
+})
+
+test('idempotence is on by default, off without a word on conflicting settings, an error when asked for', () => {
+  const resolve = (input: Record<string, unknown>) => {
+    const options = parseOptions(
+      'producer',
+      { bootstrapServers: 'a:1', ...input },
+      PRODUCER_OPTIONS,
+      allDefaults.producer,
+    )
+    return resolveIdempotence(input, options as never)
+  }
+  assert.equal(resolve({}), true)
+  assert.equal(resolve({ acks: 1 }), false)
+  assert.equal(resolve({ 'max.in.flight.requests.per.connection': '6' }), false)
+  assert.equal(resolve({ retries: 0 }), false)
+  assert.equal(resolve({ enableIdempotence: false }), false)
+  assert.throws(
+    () => resolve({ 'enable.idempotence': 'true', acks: '1' }),
+    invalid(/"acks" must be all \(-1\) with enable\.idempotence/),
+  )
+  assert.throws(
+    () => resolve({ enableIdempotence: true, maxInFlightRequestsPerConnection: 6 }),
+    invalid(/"maxInFlightRequestsPerConnection" must be at most 5/),
+  )
+  // A transactional id needs idempotence, and implies it.
+  assert.equal(resolve({ transactionalId: 'tx' }), true)
+  assert.throws(
+    () => resolve({ 'transactional.id': 'tx', acks: 1 }),
+    invalid(/"transactional\.id" needs idempotence, but "acks" turns it off/),
+  )
+  assert.throws(
+    () => resolve({ transactionalId: 'tx', enableIdempotence: false }),
+    invalid(/"enableIdempotence" is false/),
+  )
+  assert.throws(() => resolve({ transactionalId: '' }), invalid(/"transactionalId" must not be empty/))
+  assert.equal(JAVA_PROPERTY_NAMES.get('transaction.timeout.ms'), 'transactionTimeoutMs')
 })

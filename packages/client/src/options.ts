@@ -87,6 +87,8 @@ export const PRODUCER_OPTIONS: readonly OptionSpec[] = [
   { name: 'deliveryTimeoutMs', javaName: 'delivery.timeout.ms', type: int(1, INT32_MAX) },
   { name: 'maxRequestSize', javaName: 'max.request.size', type: int(1, INT32_MAX) },
   { name: 'enableIdempotence', javaName: 'enable.idempotence', type: { kind: 'boolean' } },
+  { name: 'transactionalId', javaName: 'transactional.id', type: { kind: 'string' } },
+  { name: 'transactionTimeoutMs', javaName: 'transaction.timeout.ms', type: int(1, INT32_MAX) },
   { name: 'allowAutoTopicCreation', javaName: 'allow.auto.create.topics', type: { kind: 'boolean' } },
   { name: 'partitioner', type: { kind: 'function' } },
 ]
@@ -157,6 +159,14 @@ export const JAVA_PROPERTIES_BY_CLIENT: Readonly<Record<'producer' | 'consumer' 
 
 function javaNames(specs: readonly OptionSpec[]): ReadonlySet<string> {
   return new Set(specs.flatMap((spec) => (spec.javaName === undefined ? [] : [spec.javaName])))
+}
+
+/** The key under which `input` set the option `name` (camelCase or its Java property), or undefined if unset. */
+export function givenKey(input: object, name: string): string | undefined {
+  for (const [key, value] of Object.entries(input)) {
+    if (value !== undefined && (key === name || JAVA_PROPERTY_NAMES.get(key) === name)) return key
+  }
+  return undefined
 }
 
 export function invalidOption(key: string, why: string): SamsaError {

@@ -1,6 +1,7 @@
 // The cluster layer under network faults, bounded by each test's timeout and free of sleeps:
 // - a TCP proxy in front of the broker drops one response: the request times out (request.timeout.ms), the
-//   connection is closed as Kafka's clients do, and the retry on a fresh connection succeeds;
+//   connection is closed as Kafka's clients do, and the retry on a fresh connection succeeds (written twice
+//   without idempotence, once with it: the default, KIP-679);
 // - the broker stops and restarts on the same port: the producer reconnects and delivers what it buffered.
 
 import assert from 'node:assert/strict'
@@ -119,7 +120,37 @@ async function brokerBehindProxy(): Promise<{ broker: TestBroker; proxy: Droppin
 }
 
 test(
-  'a dropped Produce response times out and the retry on a new connection succeeds',
+  'without idempotence, a dropped Produce response times out and the retry writes the record again',
+  { timeout: 20_000 },
+  async () => {
+    const { proxy, bootstrapServers } = await brokerBehindProxy()
+    const topic = uniqueTopic()
+    const admin = createAdmin({ bootstrapServers })
+    const producer = createProducer({
+      bootstrapServers,
+      requestTimeoutMs: 500,
+      retryBackoffMs: 10,
+      enableIdempotence: false,
+    })
+    try {
+      await admin.createTopics({ topics: [{ topic }] })
+      const dropped = proxy.dropNextResponse(Produce.key)
+      const [metadata] = await producer.send({ topic, messages: [{ value: 'once, or twice' }] })
+      await dropped
+      // The first attempt was written too: the retry lands right after it (Kafka's classic at-least-once
+      // duplicate, which KIP-98's idempotent producer removes).
+      assert.equal(metadata?.offset, 1n)
+      const [latest] = await admin.listOffsets({ partitions: [{ topic, partition: 0, spec: 'latest' }] })
+      assert.equal(latest?.offset, 2n)
+    } finally {
+      await producer.close()
+      await admin.close()
+    }
+  },
+)
+
+test(
+  'the default (idempotent) producer retries a dropped Produce response without a duplicate',
   { timeout: 20_000 },
   async () => {
     const { proxy, bootstrapServers } = await brokerBehindProxy()
@@ -129,13 +160,12 @@ test(
     try {
       await admin.createTopics({ topics: [{ topic }] })
       const dropped = proxy.dropNextResponse(Produce.key)
-      const [metadata] = await producer.send({ topic, messages: [{ value: 'once, or twice' }] })
+      const [metadata] = await producer.send({ topic, messages: [{ value: 'exactly once' }] })
       await dropped
-      // Without idempotence the first attempt was written too: the retry lands right after it (Kafka's classic
-      // at-least-once duplicate, which KIP-98's idempotent producer removes).
-      assert.equal(metadata?.offset, 1n)
+      // The retry carries the same producer id and sequence: the broker answers with the first write's offset.
+      assert.equal(metadata?.offset, 0n)
       const [latest] = await admin.listOffsets({ partitions: [{ topic, partition: 0, spec: 'latest' }] })
-      assert.equal(latest?.offset, 2n)
+      assert.equal(latest?.offset, 1n)
     } finally {
       await producer.close()
       await admin.close()

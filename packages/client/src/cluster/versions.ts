@@ -3,12 +3,16 @@
 // version's semantics (the caps below, each with its reason), so new schema versions are not used by accident.
 
 import {
+  AddPartitionsToTxn,
   ApiVersions,
+  EndTxn,
   Fetch,
+  InitProducerId,
   ListOffsets,
   OffsetCommit,
   OffsetFetch,
   Produce,
+  TxnOffsetCommit,
   type ApiSchema,
   type ApiVersionsResponse,
 } from '@samsa/protocol'
@@ -29,6 +33,14 @@ const CLIENT_RANGES = new Map<number, ClientRange>([
   // v10 addresses topics by id (KIP-848 follow-up); v1 is the first with a generation and member id.
   [OffsetCommit.key, { min: 2, max: 9 }],
   [OffsetFetch.key, { min: 1, max: 9 }],
+  // v6 is KIP-939's two-phase commit.
+  [InitProducerId.key, { max: 5 }],
+  // v4+ is the broker-to-broker shape (KIP-890 part 1); clients send v0-3.
+  [AddPartitionsToTxn.key, { max: 3 }],
+  // v5 of both belongs to transactions v2 (KIP-890 part 2: an epoch bump per transaction, implicit enlisting),
+  // which this client does not speak yet; brokers use it only when transaction.version >= 2 anyway.
+  [EndTxn.key, { max: 4 }],
+  [TxnOffsetCommit.key, { max: 4 }],
 ])
 
 export interface VersionRange {

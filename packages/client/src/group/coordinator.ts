@@ -11,8 +11,8 @@ import { BrokerConnection, type Answer } from '../cluster/broker-connection.ts'
 import type { Cluster } from '../cluster/cluster.ts'
 import { closedError, isSamsaError, KafkaProtocolError, SamsaErrorCode } from '../errors.ts'
 
-/** FindCoordinator's key type for consumer groups (transactional ids are 1). */
-const GROUP_KEY_TYPE = 0
+/** FindCoordinator's key types: consumer groups, transactional ids. */
+export const CoordinatorKeyType = { GROUP: 0, TRANSACTION: 1 } as const
 
 const COORDINATOR_MOVED = new Set<number>([
   ErrorCode.NOT_COORDINATOR,
@@ -30,18 +30,20 @@ export interface CoordinatorAddress {
   port: number
 }
 
-/** Asks any broker which broker coordinates `groupId`. */
-export async function findCoordinator(cluster: Cluster, groupId: string): Promise<CoordinatorAddress> {
+/** Asks any broker which broker coordinates `key` (a group id, or a transactional id with keyType 1). */
+export async function findCoordinator(
+  cluster: Cluster,
+  key: string,
+  keyType: number = CoordinatorKeyType.GROUP,
+): Promise<CoordinatorAddress> {
   const { response, version } = await cluster
     .anyBroker()
     .request(FindCoordinator, (v) =>
-      FindCoordinator.request.make(
-        v >= 4 ? { keyType: GROUP_KEY_TYPE, coordinatorKeys: [groupId] } : { key: groupId, keyType: GROUP_KEY_TYPE },
-      ),
+      FindCoordinator.request.make(v >= 4 ? { keyType, coordinatorKeys: [key] } : { key, keyType }),
     )
   const answer =
     version >= 4
-      ? response.coordinators.find((c) => c.key === groupId)
+      ? response.coordinators.find((c) => c.key === key)
       : { nodeId: response.nodeId, host: response.host, port: response.port, errorCode: response.errorCode }
   const errorCode = answer?.errorCode ?? ErrorCode.COORDINATOR_NOT_AVAILABLE
   if (answer === undefined || errorCode !== ErrorCode.NONE) {
@@ -51,21 +53,24 @@ export async function findCoordinator(cluster: Cluster, groupId: string): Promis
 }
 
 export class GroupCoordinator {
+  /** The coordinator's key: a group id, or a transactional id when keyType is TRANSACTION. */
   readonly groupId: string
   readonly #cluster: Cluster
+  readonly #keyType: number
   #connection: BrokerConnection | null = null
   #finding: Promise<BrokerConnection> | null = null
 
-  constructor(cluster: Cluster, groupId: string) {
+  constructor(cluster: Cluster, groupId: string, keyType: number = CoordinatorKeyType.GROUP) {
     this.#cluster = cluster
     this.groupId = groupId
+    this.#keyType = keyType
   }
 
   /** The coordinator's connection, looking it up first when unknown. */
   connection(): Promise<BrokerConnection> {
-    if (this.#cluster.isClosed) return Promise.reject(closedError('consumer'))
+    if (this.#cluster.isClosed) return Promise.reject(closedError('client'))
     if (this.#connection !== null) return Promise.resolve(this.#connection)
-    this.#finding ??= findCoordinator(this.#cluster, this.groupId)
+    this.#finding ??= findCoordinator(this.#cluster, this.groupId, this.#keyType)
       .then((address) => {
         this.#connection = new BrokerConnection({ ...this.#cluster.options, ...address })
         return this.#connection

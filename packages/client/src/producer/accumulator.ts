@@ -106,6 +106,8 @@ export interface AccumulatorOptions {
   onBatchClosed(batch: ProducerBatch): void
   /** Something became ready or may have: the sender should look. */
   wakeup(): void
+  /** A batch expired (delivery.timeout.ms) in the queue; the transaction manager hears about it. */
+  onBatchExpired?(batch: ProducerBatch, error: Error): void
 }
 
 export class RecordAccumulator {
@@ -155,7 +157,9 @@ export class RecordAccumulator {
       if (now >= head.deadline) {
         queue.batches.shift()
         this.#release(head)
-        head.fail(new SamsaError(SamsaErrorCode.TIMEOUT, expiredMessage(head), { retriable: false }))
+        const error = new SamsaError(SamsaErrorCode.TIMEOUT, expiredMessage(head), { retriable: false })
+        head.fail(error)
+        this.#options.onBatchExpired?.(head, error)
         this.#options.wakeup()
         continue
       }
@@ -200,6 +204,23 @@ export class RecordAccumulator {
       await Promise.all(pending)
     } finally {
       this.#flushes--
+    }
+  }
+
+  /**
+   * Fails every batch never handed to the sender (no sequence number yet), as Java's abortUndrainedBatches does
+   * when a transaction fails or is aborted. Batches sent at least once stay: their outcome is awaited.
+   */
+  failUndrained(error: Error): void {
+    for (const queue of this.#queues.values()) {
+      const kept = queue.batches.filter((b) => b.encoded !== null)
+      if (kept.length === queue.batches.length) continue
+      for (const batch of queue.batches) {
+        if (batch.encoded !== null) continue
+        this.#release(batch)
+        batch.fail(error)
+      }
+      queue.batches = kept
     }
   }
 

@@ -6,10 +6,13 @@
 // When the broker no longer accepts the sequence (OUT_OF_ORDER_SEQUENCE_NUMBER, UNKNOWN_PRODUCER_ID,
 // INVALID_PRODUCER_EPOCH) the batch fails and the producer id is dropped: later batches start again at sequence 0
 // under a new id. Kafka's clients bump the epoch instead (KIP-360); that needs InitProducerId v3+ and comes later.
+//
+// A transactional producer's id comes from initTransactions() (transaction-manager.ts), never from ensure(), and
+// is not dropped on a broken sequence: the transaction fails instead, and aborting it bumps the epoch (KIP-360).
 
 import { ErrorCode, InitProducerId } from '@samsa/protocol'
 import type { Cluster } from '../cluster/cluster.ts'
-import { KafkaProtocolError } from '../errors.ts'
+import { KafkaProtocolError, SamsaError, SamsaErrorCode } from '../errors.ts'
 
 export interface ProducerIdentity {
   producerId: bigint
@@ -34,9 +37,12 @@ export class IdempotenceState {
   #identity: ProducerIdentity | null = null
   #fetching: Promise<ProducerIdentity> | null = null
   readonly #sequences = new Map<string, number>()
+  /** The producer id belongs to a transactional id (set by setIdentity, kept across sequence errors). */
+  readonly isTransactional: boolean
 
-  constructor(cluster: Cluster) {
+  constructor(cluster: Cluster, options: { transactional?: boolean } = {}) {
     this.#cluster = cluster
+    this.isTransactional = options.transactional === true
   }
 
   get identity(): ProducerIdentity | null {
@@ -46,6 +52,11 @@ export class IdempotenceState {
   /** The producer id, asking the cluster for one if there is none (retrying until `deadline`). */
   ensure(deadline: number): Promise<ProducerIdentity> {
     if (this.#identity !== null) return Promise.resolve(this.#identity)
+    if (this.isTransactional) {
+      return Promise.reject(
+        new SamsaError(SamsaErrorCode.ILLEGAL_STATE, 'a transactional producer needs initTransactions() first'),
+      )
+    }
     this.#fetching ??= this.#cluster
       .retrying(deadline, async () => {
         const { response, version } = await this.#cluster.anyBroker().request(InitProducerId, () =>
@@ -81,8 +92,15 @@ export class IdempotenceState {
     return base
   }
 
-  /** Forgets the producer id and every sequence; the next batch asks for a new id. */
+  /** A producer id and epoch from InitProducerId (transactions); sequences start again at 0. */
+  setIdentity(identity: ProducerIdentity): void {
+    this.#identity = identity
+    this.#sequences.clear()
+  }
+
+  /** Forgets the producer id and every sequence; the next batch asks for a new id (not for transactions). */
   reset(): void {
+    if (this.isTransactional) return
     this.#identity = null
     this.#sequences.clear()
   }

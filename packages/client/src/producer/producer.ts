@@ -2,15 +2,18 @@
 // record's RecordMetadata once the broker has acknowledged it (per acks). Batching, compression and retries happen
 // behind it (accumulator.ts, sender.ts).
 //
-// Idempotence (KIP-98, idempotence.ts) is opt-in: enableIdempotence: true. Java turns it on implicitly since 3.0
-// and silently goes without when the broker cannot do it; until the broker side exists here the default stays off,
-// so the producer works against a broker without InitProducerId.
+// Idempotence (KIP-98, idempotence.ts) is on by default, as in Java since 3.0 (KIP-679), with Java's rule for
+// conflicting settings (resolveIdempotence below). A transactionalId makes the producer transactional
+// (transaction-manager.ts): initTransactions(), then beginTransaction() / send() / sendOffsetsToTransaction() /
+// commitTransaction() or abortTransaction().
 
 import { Compression, type RecordHeader } from '@samsa/protocol'
 import { Cluster } from '../cluster/cluster.ts'
 import { closedError, SamsaError, SamsaErrorCode } from '../errors.ts'
+import type { OffsetToCommit } from '../group/offsets.ts'
 import {
   allDefaults,
+  givenKey,
   invalidOption,
   parseOptions,
   PRODUCER_OPTIONS,
@@ -24,6 +27,7 @@ import { RecordAccumulator, type PendingRecord, type RecordMetadata } from './ac
 import { IdempotenceState } from './idempotence.ts'
 import { defaultPartition, StickyPartitionCache, type Partitioner } from './partitioner.ts'
 import { Sender } from './sender.ts'
+import { TransactionManager, type ConsumerGroupMetadata, type TransactionState } from './transaction-manager.ts'
 
 export interface ProducerOptions extends CommonOptions {
   acks?: Acks
@@ -35,6 +39,10 @@ export interface ProducerOptions extends CommonOptions {
   deliveryTimeoutMs?: number
   maxRequestSize?: number
   enableIdempotence?: boolean
+  /** Makes the producer transactional (Java: transactional.id); needs and implies idempotence. */
+  transactionalId?: string
+  /** How long the coordinator lets a transaction stay open before aborting it (Java: transaction.timeout.ms). */
+  transactionTimeoutMs?: number
   allowAutoTopicCreation?: boolean
   partitioner?: Partitioner
 }
@@ -48,7 +56,9 @@ interface ResolvedProducerOptions extends ResolvedCommonOptions {
   maxBlockMs: number
   deliveryTimeoutMs: number
   maxRequestSize: number
-  enableIdempotence?: boolean
+  enableIdempotence: boolean
+  transactionalId?: string
+  transactionTimeoutMs: number
   allowAutoTopicCreation: boolean
   partitioner?: Partitioner
 }
@@ -85,6 +95,7 @@ export class Producer {
   readonly #sender: Sender
   readonly #sticky = new StickyPartitionCache()
   readonly #idempotence: IdempotenceState | null
+  readonly #transactions: TransactionManager | null
   /** send() calls still resolving partitions; flush() waits for their records to be appended first. */
   readonly #appending = new Set<Promise<unknown>>()
   #isClosing = false
@@ -97,17 +108,26 @@ export class Producer {
       PRODUCER_OPTIONS,
       allDefaults.producer,
     ) as unknown as ResolvedProducerOptions
-    if (options.enableIdempotence === true && options.acks !== -1) {
-      // As in Java: the broker can only deduplicate what every in-sync replica has acknowledged.
-      throw invalidOption('acks' in input ? 'acks' : 'enableIdempotence', 'must be all (-1) with enableIdempotence')
-    }
+    options.enableIdempotence = resolveIdempotence(input, options)
     this.#options = options
     this.#cluster = new Cluster({ ...options })
-    this.#idempotence = options.enableIdempotence === true ? new IdempotenceState(this.#cluster) : null
+    const transactionalId = options.transactionalId
+    this.#idempotence = options.enableIdempotence
+      ? new IdempotenceState(this.#cluster, { transactional: transactionalId !== undefined })
+      : null
+    this.#transactions =
+      transactionalId === undefined
+        ? null
+        : new TransactionManager(this.#cluster, this.#idempotence as IdempotenceState, options as never, {
+            flush: () => this.flush(),
+            failUndrained: (error) => this.#accumulator.failUndrained(error),
+            wakeup: () => this.#sender.wakeup(),
+          })
     this.#sender = new Sender(this.#cluster, {
       ...options,
       compression: COMPRESSION_CODES[options.compression],
       idempotence: this.#idempotence,
+      transactions: this.#transactions,
     })
     this.#accumulator = new RecordAccumulator({
       ...options,
@@ -117,8 +137,64 @@ export class Producer {
         this.#sticky.onBatchClosed(batch.topic, batch.partition, numPartitions, available)
       },
       wakeup: () => this.#sender.wakeup(),
+      onBatchExpired: (batch, error) => this.#transactions?.batchFailed(batch, error),
     })
     this.#sender.attach(this.#accumulator)
+  }
+
+  /** The transaction state (null for a producer without transactionalId). */
+  get transactionState(): TransactionState | null {
+    return this.#transactions?.state ?? null
+  }
+
+  /**
+   * Gets the producer id and epoch for the transactionalId from its transaction coordinator, fencing any older
+   * producer with the same id (its open transaction is aborted). Call once, before the first transaction.
+   */
+  async initTransactions(): Promise<void> {
+    await this.#transactional('initTransactions').initTransactions()
+  }
+
+  /** Opens a transaction: until commit or abort, everything sent belongs to it. */
+  beginTransaction(): void {
+    this.#transactional('beginTransaction').beginTransaction()
+  }
+
+  /**
+   * Commits consumed offsets as part of the transaction (the consume-transform-produce loop): they become the
+   * group's committed offsets only if the transaction commits. Pass the consumer's groupMetadata() so the
+   * coordinator can fence a consumer that lost its partitions (KIP-447), or just the group id.
+   */
+  async sendOffsetsToTransaction(
+    offsets: readonly OffsetToCommit[],
+    groupMetadata: ConsumerGroupMetadata | string,
+  ): Promise<void> {
+    const transactions = this.#transactional('sendOffsetsToTransaction')
+    if (!Array.isArray(offsets)) throw invalidArgument('offsets must be an array of { topic, partition, offset }')
+    for (const o of offsets as readonly OffsetToCommit[]) {
+      if (typeof o?.topic !== 'string' || !Number.isInteger(o.partition) || typeof o.offset !== 'bigint') {
+        throw invalidArgument('each offset must be { topic, partition, offset: bigint }')
+      }
+    }
+    await transactions.sendOffsetsToTransaction(offsets, groupMetadata)
+  }
+
+  /** Sends everything buffered, then commits the transaction; what it wrote becomes visible to read_committed. */
+  async commitTransaction(): Promise<void> {
+    await this.#transactional('commitTransaction').commitTransaction()
+  }
+
+  /** Drops records not sent yet (they fail with SAMSA_ERR_TRANSACTION_ABORTED) and aborts the transaction. */
+  async abortTransaction(): Promise<void> {
+    await this.#transactional('abortTransaction').abortTransaction()
+  }
+
+  #transactional(method: string): TransactionManager {
+    if (this.#isClosing) throw closedError('producer')
+    if (this.#transactions === null) {
+      throw new SamsaError(SamsaErrorCode.ILLEGAL_STATE, `${method}() needs the transactionalId option`)
+    }
+    return this.#transactions
   }
 
   /** Sends records to one topic; resolves with each record's metadata, in the order given. */
@@ -127,6 +203,8 @@ export class Producer {
     const { topic, messages } = batch
     if (typeof topic !== 'string' || topic === '') throw invalidArgument('topic must be a non-empty string')
     if (!Array.isArray(messages)) throw invalidArgument('messages must be an array')
+    const transactions = this.#transactions
+    transactions?.checkCanSend()
     // Until this send's records are in the accumulator, flush() has to wait for them too (Java's send appends
     // before it returns, so a flush after it always covers its records).
     let appended!: () => void
@@ -136,11 +214,12 @@ export class Producer {
     const appends: Promise<void>[] = []
     try {
       // The producer id first, so a broker that cannot give one fails this call rather than its batches.
-      await this.#idempotence?.ensure(Date.now() + this.#options.maxBlockMs)
+      if (transactions === null) await this.#idempotence?.ensure(Date.now() + this.#options.maxBlockMs)
       const numPartitions = await this.#partitionCount(topic, messages as readonly ProducerMessage[])
       for (const message of messages as readonly ProducerMessage[]) {
         const record = toRecord(message)
         const partition = this.#partitionFor(topic, message, record, numPartitions)
+        transactions?.maybeAddPartition(topic, partition)
         results.push(
           new Promise<RecordMetadata>((resolve, reject) => {
             appends.push(this.#accumulator.append(topic, partition, { ...record, resolve, reject }).catch(reject))
@@ -177,6 +256,7 @@ export class Producer {
       clearTimeout(timer)
       this.#sender.stop()
       this.#accumulator.abortAll(closedError('producer'))
+      await this.#transactions?.close()
       await this.#cluster.close()
     })()
     return this.#closed
@@ -222,6 +302,49 @@ export class Producer {
     }
     return chosen
   }
+}
+
+/**
+ * Whether the producer is idempotent, by Java's rule (ProducerConfig.postProcessAndValidateIdempotenceConfigs):
+ * on unless turned off; acks other than all, max.in.flight.requests.per.connection above 5 or retries 0 turn it
+ * off silently when the user did not ask for it, and are an error naming the key when they did. A transactionalId
+ * needs it.
+ */
+export function resolveIdempotence(
+  input: object,
+  options: Pick<
+    ResolvedProducerOptions,
+    'enableIdempotence' | 'acks' | 'maxInFlightRequestsPerConnection' | 'retries' | 'transactionalId'
+  >,
+): boolean {
+  const explicitKey = givenKey(input, 'enableIdempotence')
+  let isIdempotent = options.enableIdempotence
+  let conflict: string | undefined
+  if (isIdempotent) {
+    const conflicts: [string, boolean, string][] = [
+      // The broker can only deduplicate what every in-sync replica has acknowledged.
+      ['acks', options.acks !== -1, 'must be all (-1)'],
+      // The broker remembers the last 5 batches per producer and partition.
+      ['maxInFlightRequestsPerConnection', options.maxInFlightRequestsPerConnection > 5, 'must be at most 5'],
+      ['retries', options.retries === 0, 'must not be 0'],
+    ]
+    for (const [name, isConflict, why] of conflicts) {
+      if (!isConflict) continue
+      const key = givenKey(input, name) ?? name
+      if (explicitKey !== undefined) throw invalidOption(key, `${why} with ${explicitKey}`)
+      conflict ??= key
+      isIdempotent = false
+    }
+  }
+  const transactionalKey = givenKey(input, 'transactionalId')
+  if (transactionalKey !== undefined) {
+    if (options.transactionalId === '') throw invalidOption(transactionalKey, 'must not be empty')
+    if (!isIdempotent) {
+      const why = conflict === undefined ? `"${explicitKey}" is false` : `"${conflict}" turns it off`
+      throw invalidOption(transactionalKey, `needs idempotence, but ${why}`)
+    }
+  }
+  return isIdempotent
 }
 
 export function createProducer(options: ProducerOptions | (Partial<ProducerOptions> & JavaProperties)): Producer {

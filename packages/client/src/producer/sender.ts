@@ -11,6 +11,7 @@ import { isRetriableError, KafkaProtocolError } from '../errors.ts'
 import { backoffMs } from '../retry.ts'
 import type { ProducerBatch, RecordAccumulator } from './accumulator.ts'
 import { breaksSequence, type IdempotenceState } from './idempotence.ts'
+import type { TransactionManager } from './transaction-manager.ts'
 
 export interface SenderOptions {
   acks: number
@@ -23,6 +24,8 @@ export interface SenderOptions {
   deliveryTimeoutMs: number
   /** Present when the producer is idempotent. */
   idempotence: IdempotenceState | null
+  /** Present when the producer is transactional: batches wait until their partition is in the transaction. */
+  transactions: TransactionManager | null
 }
 
 type PartitionResponse = ProduceResponse['responses'][number]['partitionResponses'][number]
@@ -65,7 +68,13 @@ export class Sender {
     const accumulator = this.#accumulator
     if (accumulator === null || this.#isStopped) return
     const now = Date.now()
-    const { batches, nextReadyAt } = accumulator.ready(now)
+    const transactions = this.#options.transactions
+    // A failed or aborted transaction takes no new batches; those already sent are still retried to an outcome.
+    const undrainedError = transactions?.undrainedError() ?? null
+    if (undrainedError !== null) accumulator.failUndrained(undrainedError)
+    const ready = accumulator.ready(now)
+    const { nextReadyAt } = ready
+    const batches = transactions === null ? ready.batches : ready.batches.filter((b) => this.#isEnlisted(b))
     const idempotence = this.#options.idempotence
     if (idempotence !== null && idempotence.identity === null && batches.some((b) => b.encoded === null)) {
       // A new producer id first (after a reset); the batches stay queued until it arrives.
@@ -94,6 +103,14 @@ export class Sender {
       }
     }
     this.#armTimer(nextReadyAt)
+  }
+
+  /** Whether a transactional batch may go: its partition is in the transaction (else it is enlisted first). */
+  #isEnlisted(batch: ProducerBatch): boolean {
+    const transactions = this.#options.transactions as TransactionManager
+    if (batch.encoded !== null || transactions.isPartitionAdded(batch.topic, batch.partition)) return true
+    transactions.maybeAddPartition(batch.topic, batch.partition)
+    return false
   }
 
   #armTimer(at: number): void {
@@ -141,6 +158,7 @@ export class Sender {
           }
     batch.encoded = buildRecordBatch({
       ...idempotent,
+      isTransactional: this.#options.transactions !== null,
       compression: this.#options.compression,
       timestamp: batch.records[0]?.timestamp ?? batch.createdAt,
       records: batch.records.map((r) => ({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp })),
@@ -211,8 +229,10 @@ export class Sender {
   }
 
   #fail(batch: ProducerBatch, error: unknown): void {
+    // A transactional batch fails the transaction; a fatal error reaches its records as the producer reports it.
+    const outcome = batch.isDone ? error : (this.#options.transactions?.batchFailed(batch, error) ?? error)
     this.#accumulator?.complete(batch)
-    batch.fail(error)
+    batch.fail(outcome)
   }
 
   /**
