@@ -210,6 +210,7 @@ export class LogCleaner {
         }
         cleaned.onBecomeInactive()
         await cleaned.flush()
+        if (outcome.droppedMarkers.size > 0) await dropStaleSnapshots(this.#fs, log, plan.cleanEndOffset)
         isCommitted =
           log.truncationCount === truncations &&
           log.replaceSegments(cleaned, group, () => cleaned.changeFileSuffix(SWAP_FILE_SUFFIX))
@@ -233,6 +234,18 @@ export class LogCleaner {
     else this.#deleteHorizons.set(log, earliestHorizonMs)
     return true
   }
+}
+
+/**
+ * A producer snapshot below the cleaned range's end may hold a transaction open whose marker this cleaning drops
+ * (its data was already gone): a replay from it would never see the transaction end. So those snapshots go, durably,
+ * before the cleaned segment is committed; replay then starts from the log start or a snapshot after the range.
+ */
+async function dropStaleSnapshots(fs: FileSystem, log: UnifiedLog, cleanEndOffset: bigint): Promise<void> {
+  const stale = log.producerState.snapshotOffsets().filter((offset) => offset < cleanEndOffset)
+  if (stale.length === 0) return
+  for (const offset of stale) log.producerState.deleteSnapshot(offset)
+  await fs.syncDirectory(log.dir)
 }
 
 /**
