@@ -31,6 +31,13 @@ export type {
   DescribeConfigsResource,
   DescribedConfigs,
 } from './admin/configs.ts'
+export type {
+  DescribedQuotas,
+  QuotaAlteration,
+  QuotaEntity,
+  QuotaEntityType,
+  QuotaFilterComponent,
+} from './admin/quotas.ts'
 export type { OffsetAnswer } from './cluster/list-offsets.ts'
 export type { TopicPartition } from './cluster/sharding.ts'
 export {

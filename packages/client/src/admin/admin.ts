@@ -35,6 +35,13 @@ import {
   type DescribedConfigs,
 } from './configs.ts'
 import {
+  alterClientQuotasOn,
+  describeClientQuotasOn,
+  type DescribedQuotas,
+  type QuotaAlteration,
+  type QuotaFilterComponent,
+} from './quotas.ts'
+import {
   GroupAdmin,
   type GroupDescription,
   type GroupListing,
@@ -255,6 +262,22 @@ export class Admin {
           incrementalAlterConfigsOn(this.#connectionFor(nodeId), resources, request.validateOnly ?? false),
         ),
       ),
+    )
+  }
+
+  /** Client quotas (KIP-546) of the entities matching every component; `strict`: entities of exactly those types. */
+  describeClientQuotas(
+    request: { components: readonly QuotaFilterComponent[]; strict?: boolean } & Timeout,
+  ): Promise<DescribedQuotas[]> {
+    return this.#retrying(this.#timeout(request), () =>
+      describeClientQuotasOn(this.#cluster.anyBroker(), request.components, request.strict ?? false),
+    )
+  }
+
+  /** Sets (a number) or removes (null) client quotas, per entity. */
+  alterClientQuotas(request: { entries: readonly QuotaAlteration[]; validateOnly?: boolean } & Timeout): Promise<void> {
+    return this.#retrying(this.#timeout(request), () =>
+      alterClientQuotasOn(this.#cluster.anyBroker(), request.entries, request.validateOnly ?? false),
     )
   }
 
