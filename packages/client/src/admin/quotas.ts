@@ -35,7 +35,7 @@ const MATCH_DEFAULT = 1
 const MATCH_ANY = 2
 
 function entityOf(list: readonly { entityType: string; entityName: string | null }[]): QuotaEntity {
-  return Object.fromEntries(list.map((e) => [e.entityType, e.entityName])) as QuotaEntity
+  return Object.fromEntries(list.map((e) => [e.entityType, e.entityName]))
 }
 
 function entityList(entity: QuotaEntity) {
