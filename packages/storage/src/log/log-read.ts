@@ -56,8 +56,9 @@ export function readLog(
 /**
  * Aborted transactions overlapping [fromOffset, upperBoundOffset) (Kafka's collectAbortedTransactions): walks
  * the segments from the one holding fromOffset, taking index entries with lastOffset ≥ fromOffset and
- * firstOffset < upperBoundOffset, and stops at the first entry whose lastStableOffset ≥ upperBoundOffset (no
- * later entry can overlap: every transaction open before the bound ended before that entry's marker).
+ * firstOffset < upperBoundOffset, and stops at the first entry whose lastStableOffset ≥ upperBoundOffset: when
+ * that marker was written no other transaction begun below the bound was still open, so no later marker can end
+ * one, and a transaction begun after it starts above the bound.
  */
 export function collectAbortedTransactions(
   segments: readonly LogSegment[],
