@@ -41,7 +41,6 @@ const RECORDS_PER_PARTITION = 300
 const WORKERS = 3
 const ABORT_RATE = 0.3
 const MAX_TXN_RECORDS = 12
-const KILLS = 2
 /** The run stops here even if not every input record was processed (then the liveness assertion fails). */
 const RUN_BOUND_MS = 70_000
 const INPUT = 'checker-in'
@@ -63,7 +62,8 @@ function mulberry32(a: number): () => number {
 interface WorkerEvent {
   ev: string
   w: number
-  t_ms: number
+  /** Wall-clock milliseconds. */
+  at: number
   inc?: number
   txn?: number
   recs?: [number, number][]
@@ -77,6 +77,8 @@ interface Worker {
   events: WorkerEvent[]
   stderr: string[]
   exited: Promise<number | string>
+  /** Called when the worker reports that it stopped itself (a requested freeze). */
+  onFrozen?: () => void
 }
 
 function startWorker(id: number, bootstrap: string, onEvent: (e: WorkerEvent) => void): Worker {
@@ -111,6 +113,7 @@ function startWorker(id: number, bootstrap: string, onEvent: (e: WorkerEvent) =>
       return
     }
     worker.events.push(event)
+    if (event.ev === 'frozen') worker.onFrozen?.()
     onEvent(event)
   })
   createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) => worker.stderr.push(line))
@@ -187,11 +190,19 @@ test(
     const runDir = mkdtempSync(join(tmpdir(), 'samsa-txn-checker-'))
     const dataDir = join(runDir, 'data')
     const logFile = join(runDir, 'broker.log')
-    const overrides = { 'group.initial.rebalance.delay.ms': 0 }
+    const overrides = {
+      'group.initial.rebalance.delay.ms': 0,
+      'transaction.abort.timed.out.transaction.cleanup.interval.ms': 1000,
+    }
     let broker: BrokerProcess | undefined
     const workers: Worker[] = []
+    // The checker's own events (kills, restarts, freezes), merged with the workers' into workers.jsonl.
+    const timeline: { ev: string; at: number }[] = []
+    const mark = (what: string, extra: object = {}): void => {
+      timeline.push({ ev: what, w: 'checker', at: Date.now(), ...extra } as { ev: string; at: number })
+    }
     let keepDataDir = false
-    const kills: { atCommittedRecords: number; restartDelayMs: number; atMs: number }[] = []
+    const kills: { atCommittedRecords: number; atMs: number }[] = []
     const began = Date.now()
     try {
       broker = await startBrokerProcess({ dataDir, overrides, logFile })
@@ -210,68 +221,115 @@ test(
       }
       setup.destroy()
 
-      // Kill points, as numbers of input records the workers report committed: spread over the run.
+      // The chaos plan (two kills, then a freeze), one step at a time, each triggered once the workers have reported
+      // a seeded number of input records committed and the previous step is over:
+      //   - kill: SIGKILL the broker 0–250 ms after the trigger (mid-transaction for some worker, sometimes
+      //     mid-commit), restart it on the same data directory and port after 0–1500 ms;
+      //   - freeze: one worker stops itself (SIGSTOP) in its next transaction, after producing and either before
+      //     adding its offsets or before committing, for 7–12 s: longer than its session timeout (6 s), so the group
+      //     moves its partitions to the others while it holds an open transaction; then SIGCONT: a zombie that must
+      //     be fenced (its TxnOffsetCommit carries a stale generation; past the 10 s transaction timeout the
+      //     coordinator also aborts its transaction and bumps the producer epoch).
       const total = PARTITIONS * RECORDS_PER_PARTITION
-      const killPoints = Array.from({ length: KILLS }, (_, i) =>
-        Math.floor(total * ((i + 0.3 + 0.4 * rng()) / (KILLS + 0.5))),
-      )
-      // The kill lands 0–250 ms after the triggering commit report (mid-transaction for some worker, sometimes
-      // mid-commit); the restart follows after 0–1500 ms.
-      const killDelays = Array.from({ length: KILLS }, () => Math.floor(rng() * 250))
-      const restartDelays = Array.from({ length: KILLS }, () => Math.floor(rng() * 1500))
+      type Step =
+        | { kind: 'kill'; at: number; killDelayMs: number; restartDelayMs: number }
+        | { kind: 'freeze'; at: number; worker: number; point: 'before-offsets' | 'before-commit'; ms: number }
+      const kill = (from: number, to: number): Step => ({
+        kind: 'kill',
+        at: Math.floor(total * (from + (to - from) * rng())),
+        killDelayMs: Math.floor(rng() * 250),
+        restartDelayMs: Math.floor(rng() * 1500),
+      })
+      const plan: Step[] = [
+        kill(0.1, 0.25),
+        kill(0.3, 0.45),
+        {
+          kind: 'freeze',
+          at: Math.floor(total * (0.5 + 0.1 * rng())),
+          worker: Math.floor(rng() * WORKERS),
+          point: rng() < 0.5 ? 'before-offsets' : 'before-commit',
+          ms: 7000 + Math.floor(rng() * 5000),
+        },
+      ]
       console.log(
-        `txn-checker: kills ${killDelays.map((d, i) => `${d} ms after ${killPoints[i]} committed records`).join(', ')}; restarts after ${restartDelays.join(', ')} ms`,
+        `txn-checker: plan ${plan
+          .map((step) =>
+            step.kind === 'kill'
+              ? `kill ${step.killDelayMs} ms after ${step.at} committed records, restart after ${step.restartDelayMs} ms`
+              : `freeze worker ${step.worker} ${step.point} for ${step.ms} ms after ${step.at} committed records`,
+          )
+          .join('; ')}`,
       )
 
       let reportedCommitted = 0
-      let crashing: Promise<void> | undefined
-      let crashError: unknown
+      let nextStep = 0
+      let chaos: Promise<void> | undefined
+      let chaosError: unknown
       const current = broker
+      const runStep = async (step: Step): Promise<void> => {
+        if (step.kind === 'freeze') {
+          // The worker stops itself at the chosen point of its next transaction (or is stopped from here if it
+          // does not get there within 10 s), stays frozen, is thawed, and gets 2 s to act as a zombie.
+          const worker = workers[step.worker] as Worker
+          const frozen = new Promise<boolean>((resolve) => {
+            worker.onFrozen = () => resolve(true)
+            setTimeout(() => resolve(false), 10_000)
+          })
+          worker.child.stdin?.write(`freeze ${step.point}\n`)
+          if (!(await frozen)) {
+            worker.child.kill('SIGSTOP')
+            mark('freeze-from-outside', { worker: step.worker })
+          }
+          await sleep(step.ms)
+          worker.child.kill('SIGCONT')
+          mark('thaw', { worker: step.worker })
+          await sleep(2000)
+          return
+        }
+        await sleep(step.killDelayMs)
+        kills.push({ atCommittedRecords: reportedCommitted, atMs: Date.now() - began })
+        assert.equal(await (broker as BrokerProcess).kill(), 'SIGKILL')
+        mark('killed', { kill: kills.length })
+        await sleep(step.restartDelayMs)
+        broker = await startBrokerProcess({ dataDir, overrides, logFile, port: current.port })
+        mark('restarted', { kill: kills.length })
+      }
+      let stopping = false
+      const advance = (): void => {
+        const step = plan[nextStep]
+        if (stopping || chaos !== undefined || step === undefined || reportedCommitted < step.at) return
+        nextStep++
+        chaos = runStep(step)
+          .catch((error: unknown) => {
+            chaosError ??= error
+          })
+          .finally(() => {
+            chaos = undefined
+          })
+      }
       const onEvent = (e: WorkerEvent): void => {
         if (e.ev === 'commit') reportedCommitted += e.recs?.length ?? 0
-        const k = kills.length
-        if (crashing === undefined && k < KILLS && reportedCommitted >= (killPoints[k] as number)) {
-          kills.push({
-            atCommittedRecords: reportedCommitted,
-            restartDelayMs: restartDelays[k] as number,
-            atMs: Date.now() - began,
-          })
-          crashing = (async () => {
-            await sleep(killDelays[k] as number)
-            const victim = broker as BrokerProcess
-            assert.equal(await victim.kill(), 'SIGKILL')
-            await sleep(restartDelays[k] as number)
-            broker = await startBrokerProcess({ dataDir, overrides, logFile, port: current.port })
-          })()
-            .catch((error: unknown) => {
-              crashError ??= error
-            })
-            .finally(() => {
-              crashing = undefined
-            })
-        }
+        advance()
       }
       for (let w = 0; w < WORKERS; w++) workers.push(startWorker(w, current.bootstrap, onEvent))
 
-      // Run until the group has committed the whole input (and every kill happened) or the bound passes.
+      // Run until the group has committed the whole input after the whole plan ran, or the bound passes.
       let finished = false
       while (Date.now() - began < RUN_BOUND_MS) {
         await sleep(500)
-        if (crashError !== undefined) break
-        if (crashing !== undefined) {
-          await crashing
-          continue
-        }
-        if (kills.length < KILLS) continue
+        if (chaosError !== undefined) break
+        advance()
+        if (chaos !== undefined || nextStep < plan.length) continue
         const committed = await committedInput(broker)
         if (committed !== undefined && [...committed.values()].every((o) => o === BigInt(RECORDS_PER_PARTITION))) {
           finished = true
           break
         }
       }
-      await crashing
+      stopping = true
+      await chaos
       const exits = await Promise.all(workers.map(stopWorker))
-      if (crashError !== undefined) throw new Error('restarting the broker failed', { cause: crashError })
+      if (chaosError !== undefined) throw new Error('a chaos step failed', { cause: chaosError })
       const elapsedMs = Date.now() - began
 
       // ---- judge the log ----
@@ -316,10 +374,16 @@ test(
 
       const committedCount = committedOut.reduce((n, rs) => n + rs.length, 0)
       const rawCount = rawOut.reduce((n, rs) => n + rs.length, 0)
+      const reasons = new Map<string, number>()
+      for (const e of reportedAborts) {
+        const reason = (e.why ?? '').split(':')[0] as string
+        reasons.set(reason, (reasons.get(reason) ?? 0) + 1)
+      }
+      const abortReasons = [...reasons].map(([r, n]) => `${n} ${r}`).join(', ')
       const summary =
         `seed ${seed}: ${elapsedMs} ms, finished=${finished}, kills ${kills.length} ` +
         `(${kills.map((k) => `after ${k.atCommittedRecords} records at ${k.atMs} ms`).join('; ')}), ` +
-        `workers reported ${reportedCommits.length} commits, ${reportedAborts.length} aborts, ` +
+        `workers reported ${reportedCommits.length} commits, ${reportedAborts.length} aborts (${abortReasons}), ` +
         `${reportedUnknown.length} unknown outcomes, ${incarnations} producer incarnations; ` +
         `output: ${committedCount} committed records, ${rawCount - committedCount} aborted records in the log; ` +
         `group offsets ${[...groupOffsets.entries()].map(([p, o]) => `${p}:${o}`).join(' ')}; worker exits ${exits.join(',')}`
@@ -368,7 +432,8 @@ test(
         assert.equal(committedByTxn.get(key) ?? 0, 0, `txn ${key} reported aborted (${e.why}) is not in the output`)
       }
       // 5. The run exercised what it claims: kills, aborted records in the log, and (liveness) all input consumed.
-      assert.equal(kills.length, KILLS, 'the broker was killed and restarted mid-run')
+      assert.equal(nextStep, plan.length, 'the whole chaos plan ran (kills, restarts, the freeze)')
+      assert.ok(kills.length > 0, 'the broker was killed and restarted mid-run')
       assert.ok(reportedAborts.length > 0, 'the workers aborted transactions')
       assert.ok(rawCount > committedCount, 'read_uncommitted sees aborted records that read_committed hides')
       assert.ok(finished, `the whole input was consumed within ${RUN_BOUND_MS} ms`)
@@ -388,8 +453,8 @@ test(
       await broker?.stop()
       if (process.env.SAMSA_CHECKER_KEEP) keepDataDir = true
       if (keepDataDir) {
-        const events = workers.flatMap((w) => w.events.map((e) => JSON.stringify(e)))
-        writeFileSync(join(runDir, 'workers.jsonl'), events.join('\n') + '\n')
+        const events = [...timeline, ...workers.flatMap((w) => w.events)].sort((a, b) => a.at - b.at)
+        writeFileSync(join(runDir, 'workers.jsonl'), events.map((e) => JSON.stringify(e)).join('\n') + '\n')
         console.log(`txn-checker: kept ${runDir} (data/, broker.log, workers.jsonl; seed ${seed})`)
       } else rmSync(runDir, { recursive: true, force: true })
     }

@@ -12,13 +12,15 @@ init_transactions fences the old one and finishes the old transaction) and rewin
 
 Every transaction is reported as one JSON line on stdout: what the worker believes happened (commit, abort, or
 unknown when commit_transaction failed). The checker verifies the log, not these beliefs, and cross-checks them.
-It stops on a line "stop" (or EOF) on stdin, or after cfg["maxSeconds"].
+It stops on a line "stop" (or EOF) on stdin, or after cfg["maxSeconds"]; "freeze <point>" makes it a zombie.
 
 Usage: python3 -u txn_worker.py '<json config>'
 """
 
 import json
+import os
 import random
+import signal
 import sys
 import threading
 import time
@@ -37,16 +39,34 @@ stop = threading.Event()
 def emit(event, **fields):
     fields["ev"] = event
     fields["w"] = worker
-    fields["t_ms"] = int((time.time() - started) * 1000)
+    fields["at"] = int(time.time() * 1000)
     sys.stdout.write(json.dumps(fields) + "\n")
     sys.stdout.flush()
 
 
+# "freeze <point>" on stdin makes the worker stop itself (SIGSTOP) the next time it reaches that point of a
+# transaction: "before-offsets" (records produced, offsets not yet added) or "before-commit" (offsets added, the
+# commit not yet asked for). The checker thaws it (SIGCONT) after the group has moved its partitions away: a zombie.
+freeze_at = {"point": None}
+
+
 def watch_stdin():
     for line in sys.stdin:
-        if line.strip() == "stop":
+        words = line.split()
+        if words == ["stop"]:
             break
+        if len(words) == 2 and words[0] == "freeze":
+            freeze_at["point"] = words[1]
     stop.set()
+
+
+def maybe_freeze(point):
+    if freeze_at["point"] != point:
+        return
+    freeze_at["point"] = None
+    emit("frozen", point=point, inc=incarnation, txn=state["txn"], recs=state["recs"])
+    os.kill(os.getpid(), signal.SIGSTOP)
+    emit("thawed", point=point, inc=incarnation, txn=state["txn"])
 
 
 threading.Thread(target=watch_stdin, daemon=True).start()
@@ -170,7 +190,7 @@ consumer = Consumer(
         "isolation.level": "read_committed",
         "enable.auto.commit": False,
         "auto.offset.reset": "earliest",
-        "session.timeout.ms": 10000,
+        "session.timeout.ms": 6000,
         "heartbeat.interval.ms": 1000,
         "reconnect.backoff.ms": 50,
         "reconnect.backoff.max.ms": 500,
@@ -250,6 +270,7 @@ while not should_stop():
             state["recs"].append([p, o])
             value = f"{p}:{o}:{worker}:{incarnation}:{state['txn']}"
             producer.produce(cfg["output"], value=value.encode(), key=f"{p}:{o}".encode(), partition=p)
+        maybe_freeze("before-offsets")
         positions = {}
         for p, o in state["recs"]:
             positions[p] = max(o + 1, positions.get(p, 0))
@@ -264,6 +285,7 @@ while not should_stop():
             abort_open("random")
             rewind({p for p, _ in state["recs"]})
         else:
+            maybe_freeze("before-commit")
             try:
                 retrying("commit_transaction", lambda: producer.commit_transaction(10))
                 state["open"] = False
