@@ -7,7 +7,8 @@
 // epoch for the transactional id (InitProducerId; the coordinator fences older producers with the same id by
 // bumping the epoch, and answers CONCURRENT_TRANSACTIONS while it aborts what they left open: retried). Before the
 // first batch to a partition goes out, the partition is enlisted with AddPartitionsToTxn (v0-3, the client shape);
-// partitions that appear together go in one request (transactions.ts in the sender holds batches until then).
+// partitions that appear together go in one request, and the sender holds their batches until then. The requests
+// themselves are in txn-requests.ts.
 // sendOffsetsToTransaction() enlists the group (AddOffsetsToTxn) and sends the offsets to the group coordinator
 // (TxnOffsetCommit, v3+ with the consumer's member id and generation, KIP-447). commitTransaction() flushes, then
 // EndTxn(commit); abortTransaction() drops batches not sent yet, waits for those in flight, then EndTxn(abort).
@@ -22,28 +23,22 @@
 // Transactions v2 (KIP-890 part 2) are not spoken: EndTxn v5 would hand back a new epoch after every transaction
 // (#completed is where it would be applied), and Produce v12 / TxnOffsetCommit v5 would enlist implicitly.
 
-import {
-  AddOffsetsToTxn,
-  AddPartitionsToTxn,
-  EndTxn,
-  ErrorCode,
-  InitProducerId,
-  TxnOffsetCommit,
-  type ApiSchema,
-} from '@samsa/protocol'
 import type { Cluster } from '../cluster/cluster.ts'
-import {
-  isKafkaProtocolError,
-  isRetriableError,
-  isSamsaError,
-  KafkaProtocolError,
-  SamsaError,
-  SamsaErrorCode,
-} from '../errors.ts'
-import { CoordinatorKeyType, GroupCoordinator } from '../group/coordinator.ts'
+import { isRetriableError, isSamsaError, SamsaError, SamsaErrorCode } from '../errors.ts'
 import type { OffsetToCommit } from '../group/offsets.ts'
 import type { ProducerBatch } from './accumulator.ts'
-import type { IdempotenceState, ProducerIdentity } from './idempotence.ts'
+import type { IdempotenceState } from './idempotence.ts'
+import {
+  asFatal,
+  illegalState,
+  isFatal,
+  partitionKey,
+  TxnRequests,
+  type ConsumerGroupMetadata,
+  type TxnRequestOptions,
+} from './txn-requests.ts'
+
+export type { ConsumerGroupMetadata } from './txn-requests.ts'
 
 export const TransactionState = {
   UNINITIALIZED: 'UNINITIALIZED',
@@ -57,20 +52,8 @@ export const TransactionState = {
 } as const
 export type TransactionState = (typeof TransactionState)[keyof typeof TransactionState]
 
-/** Who commits offsets in a transaction: the consumer's groupMetadata(), or just a group id. */
-export interface ConsumerGroupMetadata {
-  groupId: string | null
-  memberId: string
-  generationId: number
-  groupInstanceId: string | null
-}
-
-export interface TransactionManagerOptions {
-  transactionalId: string
-  transactionTimeoutMs: number
-  /** How long initTransactions, sendOffsetsToTransaction, commit and abort may block (Java: max.block.ms). */
-  maxBlockMs: number
-}
+/** maxBlockMs bounds initTransactions, sendOffsetsToTransaction, commit and abort (Java: max.block.ms). */
+export type TransactionManagerOptions = TxnRequestOptions
 
 /** What the manager needs from the producer around it. */
 export interface TransactionHooks {
@@ -82,60 +65,11 @@ export interface TransactionHooks {
   wakeup(): void
 }
 
-/** Errors after which the producer cannot go on (Java's fatal errors). */
-const FATAL: ReadonlySet<number> = new Set([
-  ErrorCode.PRODUCER_FENCED,
-  ErrorCode.INVALID_PRODUCER_EPOCH,
-  ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
-  ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
-  ErrorCode.INVALID_TXN_STATE,
-  ErrorCode.INVALID_TRANSACTION_TIMEOUT,
-])
-
-function isFatal(error: unknown): boolean {
-  if (isKafkaProtocolError(error)) return FATAL.has(error.errorCode)
-  return isSamsaError(error) && error.code === SamsaErrorCode.UNSUPPORTED_VERSION
-}
-
-/** INVALID_PRODUCER_EPOCH is how older API versions say PRODUCER_FENCED (KIP-588); Java reports both as fenced. */
-function asFatal(error: unknown): unknown {
-  if (!isKafkaProtocolError(error) || error.errorCode !== ErrorCode.INVALID_PRODUCER_EPOCH) return error
-  return new KafkaProtocolError({
-    errorCode: ErrorCode.PRODUCER_FENCED,
-    apiKey: error.apiKey,
-    apiVersion: error.apiVersion,
-    ...(error.topic === undefined ? {} : { topic: error.topic }),
-    ...(error.partition === undefined ? {} : { partition: error.partition }),
-    brokerMessage: 'the broker answered INVALID_PRODUCER_EPOCH: a newer producer with this transactional.id exists',
-  })
-}
-
-function illegalState(message: string): SamsaError {
-  return new SamsaError(SamsaErrorCode.ILLEGAL_STATE, message)
-}
-
-function partitionKey(topic: string, partition: number): string {
-  return `${partition}:${topic}`
-}
-
-/** The first non-NONE code of per-partition answers, fatal ones first, then retriable ones (to retry all). */
-function worstCode(codes: readonly number[]): number {
-  const failed = codes.filter((c) => c !== ErrorCode.NONE && c !== ErrorCode.OPERATION_NOT_ATTEMPTED)
-  return (
-    failed.find((c) => FATAL.has(c)) ??
-    failed[0] ??
-    (codes.includes(ErrorCode.OPERATION_NOT_ATTEMPTED) ? ErrorCode.OPERATION_NOT_ATTEMPTED : ErrorCode.NONE)
-  )
-}
-
 export class TransactionManager {
   readonly transactionalId: string
-  readonly #cluster: Cluster
   readonly #idempotence: IdempotenceState
-  readonly #options: TransactionManagerOptions
   readonly #hooks: TransactionHooks
-  readonly #coordinator: GroupCoordinator
-  readonly #groupCoordinators = new Map<string, GroupCoordinator>()
+  readonly #requests: TxnRequests
   #state: TransactionState = TransactionState.UNINITIALIZED
   #fatalError: unknown = null
   #abortableError: unknown = null
@@ -158,12 +92,10 @@ export class TransactionManager {
     options: TransactionManagerOptions,
     hooks: TransactionHooks,
   ) {
-    this.#cluster = cluster
     this.#idempotence = idempotence
-    this.#options = options
     this.#hooks = hooks
     this.transactionalId = options.transactionalId
-    this.#coordinator = new GroupCoordinator(cluster, options.transactionalId, CoordinatorKeyType.TRANSACTION)
+    this.#requests = new TxnRequests(cluster, idempotence, options)
   }
 
   get state(): TransactionState {
@@ -194,7 +126,7 @@ export class TransactionManager {
     }
     this.#state = TransactionState.INITIALIZING
     try {
-      const identity = await this.#initProducerId(null)
+      const identity = await this.#requests.initProducerId(null)
       this.#idempotence.setIdentity(identity)
       this.#state = TransactionState.READY
     } catch (error) {
@@ -260,8 +192,8 @@ export class TransactionManager {
     await this.#exclusive('sendOffsetsToTransaction', async () => {
       try {
         this.#isStarted = true
-        await this.#addOffsets(groupId)
-        await this.#commitOffsets(offsets, metadata, groupId)
+        await this.#requests.addOffsets(groupId)
+        await this.#requests.commitOffsets(offsets, metadata, groupId)
       } catch (error) {
         throw isFatal(error) ? this.#fatal(error) : this.#abortable(error)
       }
@@ -312,16 +244,16 @@ export class TransactionManager {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.#coordinator, ...this.#groupCoordinators.values()].map((c) => c.close()))
+    await this.#requests.close()
   }
 
   /** EndTxn, then (after an abort that needs it) the epoch bump; READY when done. */
   async #end(commit: boolean): Promise<void> {
     try {
-      if (this.#isStarted) await this.#endTxn(commit)
+      if (this.#isStarted) await this.#requests.endTxn(commit)
       if (!commit && this.#isEpochBumpRequired) {
         const current = this.#idempotence.identity
-        this.#idempotence.setIdentity(await this.#initProducerId(current))
+        this.#idempotence.setIdentity(await this.#requests.initProducerId(current))
       }
     } catch (error) {
       // Retriable failures that ran out of time leave the state as it is, so the same call can be made again.
@@ -353,7 +285,7 @@ export class TransactionManager {
         for (const [key] of batch) this.#adding.add(key)
         try {
           this.#isStarted = true
-          await this.#addPartitions(batch.map(([, tp]) => tp))
+          await this.#requests.addPartitions(batch.map(([, tp]) => tp))
           for (const [key] of batch) this.#added.add(key)
         } catch (error) {
           if (isFatal(error)) this.#fatal(error)
@@ -367,167 +299,6 @@ export class TransactionManager {
     } finally {
       this.#addLoop = null
     }
-  }
-
-  async #addPartitions(partitions: readonly { topic: string; partition: number }[]): Promise<void> {
-    const topics = new Map<string, number[]>()
-    for (const { topic, partition } of partitions) topics.set(topic, [...(topics.get(topic) ?? []), partition])
-    await this.#request(AddPartitionsToTxn, (identity) =>
-      AddPartitionsToTxn.request.make({
-        v3AndBelowTransactionalId: this.transactionalId,
-        v3AndBelowProducerId: identity.producerId,
-        v3AndBelowProducerEpoch: identity.producerEpoch,
-        v3AndBelowTopics: [...topics].map(([name, ids]) => ({ name, partitions: ids })),
-      }),
-    ).then(({ response, version }) => {
-      const answers = response.resultsByTopicV3AndBelow.flatMap((t) =>
-        t.resultsByPartition.map((p) => ({ topic: t.name, ...p })),
-      )
-      const errorCode = worstCode(answers.map((a) => a.partitionErrorCode))
-      if (errorCode === ErrorCode.NONE && answers.length > 0) return
-      const failed = answers.find((a) => a.partitionErrorCode === errorCode)
-      throw new KafkaProtocolError({
-        errorCode: errorCode === ErrorCode.NONE ? ErrorCode.UNKNOWN_SERVER_ERROR : errorCode,
-        apiKey: AddPartitionsToTxn.key,
-        apiVersion: version,
-        ...(failed === undefined ? {} : { topic: failed.topic, partition: failed.partitionIndex }),
-      })
-    })
-  }
-
-  async #addOffsets(groupId: string): Promise<void> {
-    const { response, version } = await this.#request(AddOffsetsToTxn, (identity) =>
-      AddOffsetsToTxn.request.make({
-        transactionalId: this.transactionalId,
-        producerId: identity.producerId,
-        producerEpoch: identity.producerEpoch,
-        groupId,
-      }),
-    )
-    if (response.errorCode !== ErrorCode.NONE) {
-      throw new KafkaProtocolError({ errorCode: response.errorCode, apiKey: AddOffsetsToTxn.key, apiVersion: version })
-    }
-  }
-
-  async #commitOffsets(
-    offsets: readonly OffsetToCommit[],
-    metadata: ConsumerGroupMetadata,
-    groupId: string,
-  ): Promise<void> {
-    let coordinator = this.#groupCoordinators.get(groupId)
-    if (coordinator === undefined) {
-      coordinator = new GroupCoordinator(this.#cluster, groupId)
-      this.#groupCoordinators.set(groupId, coordinator)
-    }
-    const topics = new Map<string, OffsetToCommit[]>()
-    for (const o of offsets) topics.set(o.topic, [...(topics.get(o.topic) ?? []), o])
-    const group = coordinator
-    await this.#cluster.retrying(this.#deadline(), async () => {
-      const identity = this.#identity()
-      const { response, version } = await group.request(TxnOffsetCommit, () =>
-        TxnOffsetCommit.request.make({
-          transactionalId: this.transactionalId,
-          groupId,
-          producerId: identity.producerId,
-          producerEpoch: identity.producerEpoch,
-          generationId: metadata.generationId,
-          memberId: metadata.memberId,
-          groupInstanceId: metadata.groupInstanceId,
-          topics: [...topics].map(([name, list]) => ({
-            name,
-            partitions: list.map((o) => ({
-              partitionIndex: o.partition,
-              committedOffset: o.offset,
-              committedLeaderEpoch: o.leaderEpoch ?? -1,
-              committedMetadata: o.metadata ?? null,
-            })),
-          })),
-        }),
-      )
-      const answers = response.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, ...p })))
-      const errorCode = worstCode(answers.map((a) => a.errorCode))
-      if (errorCode === ErrorCode.NONE) return
-      const failed = answers.find((a) => a.errorCode === errorCode)
-      const error = new KafkaProtocolError({
-        errorCode,
-        apiKey: TxnOffsetCommit.key,
-        apiVersion: version,
-        ...(failed === undefined ? {} : { topic: failed.topic, partition: failed.partitionIndex }),
-      })
-      if (error.retriable && errorCode !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) group.markUnknown()
-      throw error
-    })
-  }
-
-  async #endTxn(commit: boolean): Promise<void> {
-    const { response, version } = await this.#request(EndTxn, (identity) =>
-      EndTxn.request.make({
-        transactionalId: this.transactionalId,
-        producerId: identity.producerId,
-        producerEpoch: identity.producerEpoch,
-        committed: commit,
-      }),
-    )
-    if (response.errorCode !== ErrorCode.NONE) {
-      throw new KafkaProtocolError({ errorCode: response.errorCode, apiKey: EndTxn.key, apiVersion: version })
-    }
-  }
-
-  /** InitProducerId for the transactional id; `current` asks to bump that producer's epoch (KIP-360, v3+). */
-  async #initProducerId(current: ProducerIdentity | null): Promise<ProducerIdentity> {
-    const { response, version } = await this.#request(
-      InitProducerId,
-      () =>
-        InitProducerId.request.make({
-          transactionalId: this.transactionalId,
-          transactionTimeoutMs: this.#options.transactionTimeoutMs,
-          producerId: current?.producerId ?? -1n,
-          producerEpoch: current?.producerEpoch ?? -1,
-        }),
-      { needsIdentity: false, minVersion: current === null ? 0 : 3 },
-    )
-    if (response.errorCode !== ErrorCode.NONE) {
-      throw new KafkaProtocolError({ errorCode: response.errorCode, apiKey: InitProducerId.key, apiVersion: version })
-    }
-    return { producerId: response.producerId, producerEpoch: response.producerEpoch }
-  }
-
-  /**
-   * One request to the transaction coordinator, retried until max.block.ms while the answer is retriable
-   * (CONCURRENT_TRANSACTIONS, COORDINATOR_LOAD_IN_PROGRESS; NOT_COORDINATOR and COORDINATOR_NOT_AVAILABLE look the
-   * coordinator up again first).
-   */
-  #request<Rq, Rs extends { errorCode?: number }>(
-    api: ApiSchema<Rq, Rs>,
-    build: (identity: ProducerIdentity) => Rq,
-    options: { needsIdentity?: boolean; minVersion?: number } = {},
-  ): Promise<{ response: Rs; version: number }> {
-    return this.#cluster.retrying(this.#deadline(), () => {
-      const identity = options.needsIdentity === false ? { producerId: -1n, producerEpoch: -1 } : this.#identity()
-      return this.#coordinator.request(
-        api,
-        (version) => {
-          if (version < (options.minVersion ?? 0)) {
-            throw new SamsaError(
-              SamsaErrorCode.UNSUPPORTED_VERSION,
-              `the transaction coordinator has no ${api.name} v${options.minVersion} (epoch bump, KIP-360)`,
-            )
-          }
-          return build(identity)
-        },
-        { errorCodeOf: (r) => r.errorCode ?? ErrorCode.NONE },
-      )
-    })
-  }
-
-  #identity(): ProducerIdentity {
-    const identity = this.#idempotence.identity
-    if (identity === null) throw illegalState('the producer has no producer id: call initTransactions() first')
-    return identity
-  }
-
-  #deadline(): number {
-    return Date.now() + this.#options.maxBlockMs
   }
 
   async #exclusive(name: string, run: () => Promise<void>): Promise<void> {

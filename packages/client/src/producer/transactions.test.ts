@@ -386,3 +386,66 @@ test(
     assert.deepEqual(values(await readAll([{ topic, partitions: 1 }], 'read_committed')), ['after'])
   },
 )
+
+test('read_committed skips an aborted transaction interleaved with a committed one', TIMEOUT, async () => {
+  // Kafka's testDelayedFetchIncludesAbortedTransaction: two producers write to one partition in turn, the first
+  // aborts and the second commits. The Fetch answer lists the aborted transaction; its batches are dropped.
+  const topic = await topicWith(1)
+  const first = transactional()
+  const second = transactional()
+  try {
+    await Promise.all([first.initTransactions(), second.initTransactions()])
+    first.beginTransaction()
+    second.beginTransaction()
+    for (let i = 0; i < 3; i++) {
+      await first.send({ topic, messages: [{ value: `aborted-${i}` }] })
+      await second.send({ topic, messages: [{ value: `committed-${i}` }] })
+    }
+    await first.abortTransaction()
+    await second.commitTransaction()
+  } finally {
+    await first.close()
+    await second.close()
+  }
+  assert.deepEqual(values(await readAll([{ topic, partitions: 1 }], 'read_committed')), [
+    'committed-0',
+    'committed-1',
+    'committed-2',
+  ])
+  // The position moves past the aborted batches and both markers, up to the end of the log.
+  const c = consumer('read_committed')
+  try {
+    c.assign([{ topic, partition: 0, offset: 0n }])
+    const [end] = await fx.admin.listOffsets({ partitions: [{ topic, partition: 0, spec: 'latest' }] })
+    let seen = 0
+    for await (const m of c) {
+      if (m.value?.toString().startsWith('committed') === true) seen++
+      if (m.value?.toString().startsWith(SENTINEL) === true) break
+    }
+    assert.equal(seen, 3)
+    assert.equal(c.position(topic, 0), end!.offset)
+  } finally {
+    await c.close()
+  }
+})
+
+test('a fenced producer learns it when it enlists a new partition', TIMEOUT, async () => {
+  const topic = await topicWith(2)
+  const transactionalId = uniqueTopic('tid')
+  const first = transactional({ transactionalId })
+  const second = transactional({ transactionalId })
+  try {
+    await first.initTransactions()
+    first.beginTransaction()
+    await first.send({ topic, messages: [{ value: 'p0', partition: 0 }] })
+    await second.initTransactions()
+    await assert.rejects(
+      first.send({ topic, messages: [{ value: 'p1', partition: 1 }] }),
+      (e) => isKafkaProtocolError(e) && e.errorName === 'PRODUCER_FENCED',
+    )
+    assert.equal(first.transactionState, 'FATAL_ERROR')
+  } finally {
+    await first.close()
+    await second.close()
+  }
+})
