@@ -1,6 +1,6 @@
 // Idempotence under retries (issue 5): idempotent producers (kcat 1.7.1 and confluent-kafka-python 1.7.0, both
-// librdkafka 2.0.2 with enable.idempotence=true; @confluentinc/kafka-javascript 1.10 and kafkajs 2.2.4 with
-// idempotent: true) write through a TCP proxy that swallows some Produce responses and then cuts the connection,
+// librdkafka 2.0.2 with enable.idempotence=true; @confluentinc/kafka-javascript 1.10, kafkajs 2.2.4 and
+// @platformatic/kafka 2.x, the last in a Node 22 child, with idempotent: true) write through a TCP proxy that swallows some Produce responses and then cuts the connection,
 // a bounded number of times. The client cannot know whether those batches were written, so it sends them again
 // with the same producer id, epoch and sequence; the broker must recognise every retry (KIP-98) and answer with the
 // original offsets. Afterwards a raw Fetch of the whole topic must hold every record exactly once (with the
@@ -22,6 +22,7 @@ import { consoleLogger, silentLogger, startBroker, type RunningBroker } from '@s
 import { Connection } from '@samsa/net'
 import { CreateTopics, Fetch, decodeBatchRecords, splitBatches } from '@samsa/protocol'
 import { run } from './lib/processes.ts'
+import { repoRoot } from './lib/target.ts'
 
 const KCAT = process.env.COMPAT_KCAT ?? 'kcat'
 const PYTHON = process.env.COMPAT_PYTHON ?? '/usr/bin/python3'
@@ -48,6 +49,8 @@ if remaining or errors:
     sys.stderr.write('undelivered %d, errors %s\\n' % (remaining, errors[:5]))
     sys.exit(1)
 `
+const WITH_NODE22 = join(repoRoot, 'scripts/with-node22.sh')
+const PLATFORMATIC_PRODUCER = join(repoRoot, 'tests/compat/clients/platformatic-idempotent.ts')
 const PRODUCE = 0
 const RECORDS = 1000
 
@@ -330,6 +333,32 @@ describe('idempotent producers through a proxy that drops Produce responses', { 
       await producer.disconnect()
     }
     assert.ok(proxy.drops > 0, 'the proxy dropped no Produce response: the test proves nothing')
+    assertExactlyOnce(await storedValues(brokerPort, topic), values)
+  })
+
+  test('@platformatic/kafka (Node 22 child) with idempotent: true', async () => {
+    const topic = 'idempotence-platformatic'
+    await createTopic(topic)
+    // installs the Node 22 binary on first use, before the proxy starts counting
+    await run('bash', [WITH_NODE22, 'node', '--version'], { timeoutMs: 100_000 })
+    proxy.allowDrops(5)
+    await run(
+      'bash',
+      [
+        WITH_NODE22,
+        'node',
+        '--conditions=source',
+        '--import',
+        'tsx',
+        PLATFORMATIC_PRODUCER,
+        bootstrap,
+        topic,
+        String(RECORDS),
+      ],
+      { timeoutMs: 60_000 },
+    )
+    assert.ok(proxy.drops > 0, 'the proxy dropped no Produce response: the test proves nothing')
+    const values = Array.from({ length: RECORDS }, (_, i) => `platformatic-${i}`)
     assertExactlyOnce(await storedValues(brokerPort, topic), values)
   })
 })
