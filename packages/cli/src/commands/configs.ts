@@ -1,14 +1,14 @@
-// `samsa configs`: kafka-configs.sh for topics and brokers. --describe prints Kafka's "Dynamic configs for topic t
-// are:" block (only the dynamic overrides; --all prints every config), --alter applies --add-config and
-// --delete-config as one incremental change (KIP-339). Users and clients (quotas, SCRAM credentials) need
-// DescribeClientQuotas and friends, which neither the client nor the broker has yet: those entity types are refused
-// by name.
+// `samsa configs`: kafka-configs.sh. For topics and brokers, --describe prints Kafka's "Dynamic configs for topic
+// t are:" block (only the dynamic overrides; --all prints every config) and --alter applies --add-config and
+// --delete-config as one incremental change (KIP-339). Users, clients and ips are client quotas
+// (configs-quotas.ts).
 
 import type { Admin, ConfigEntry, ConfigResourceType } from '@samsa/client'
 import { UsageError, type Command, type ParsedArgs } from '../args.ts'
 import { adminFrom } from '../config.ts'
 import { json } from '../format.ts'
 import type { CliIo } from '../io.ts'
+import { alterQuotas, describeQuotas, isQuotaCommand, quotaSelection } from './configs-quotas.ts'
 
 export const configsCommand: Command = {
   name: 'configs',
@@ -19,9 +19,25 @@ export const configsCommand: Command = {
   flags: {
     describe: { type: 'boolean', description: 'show configs of the entity' },
     alter: { type: 'boolean', description: 'change configs of the entity' },
-    'entity-type': { type: 'string', arg: 'topics|brokers', description: 'the kind of entity' },
-    'entity-name': { type: 'string', arg: 'name', description: 'topic name or broker id (all of them when absent)' },
-    'entity-default': { type: 'boolean', description: 'the cluster-wide broker defaults' },
+    'entity-type': {
+      type: 'string',
+      multiple: true,
+      arg: 'topics|brokers|users|clients|ips',
+      description: 'the kind of entity (users and clients may be combined)',
+    },
+    'entity-name': {
+      type: 'string',
+      multiple: true,
+      arg: 'name',
+      description: 'the entity, one per --entity-type (all of them when absent)',
+    },
+    'entity-default': { type: 'boolean', description: 'the default entity: broker defaults, default user, ...' },
+    user: { type: 'string', arg: 'principal', description: 'same as --entity-type users --entity-name <principal>' },
+    client: { type: 'string', arg: 'client-id', description: 'same as --entity-type clients --entity-name <id>' },
+    ip: { type: 'string', arg: 'ip', description: 'same as --entity-type ips --entity-name <ip>' },
+    'user-defaults': { type: 'boolean', description: 'the default user quota entity' },
+    'client-defaults': { type: 'boolean', description: 'the default client-id quota entity' },
+    'ip-defaults': { type: 'boolean', description: 'the default ip quota entity' },
     topic: { type: 'string', arg: 'topic', description: 'same as --entity-type topics --entity-name <topic>' },
     broker: { type: 'string', arg: 'id', description: 'same as --entity-type brokers --entity-name <id>' },
     'broker-defaults': { type: 'boolean', description: 'same as --entity-type brokers --entity-default' },
@@ -53,11 +69,12 @@ function entityOf(args: ParsedArgs): Entity {
   if (args.flag('broker-defaults')) return { type: 'broker', name: '' }
   const type = args.string('entity-type')
   if (type === undefined) throw new UsageError('--entity-type (or --topic, --broker, --broker-defaults) is required')
-  if (type === 'users' || type === 'clients' || type === 'ips' || type === 'client-metrics' || type === 'groups') {
-    throw new UsageError(`--entity-type ${type} is not supported yet: only topics and brokers`)
+  if (args.list('entity-type').length > 1) throw new UsageError('only users and clients may be combined')
+  if (type === 'client-metrics' || type === 'groups') {
+    throw new UsageError(`--entity-type ${type} is not supported yet`)
   }
   if (type !== 'topics' && type !== 'brokers') {
-    throw new UsageError(`--entity-type must be topics or brokers, got '${type}'`)
+    throw new UsageError(`--entity-type must be topics, brokers, users, clients or ips, got '${type}'`)
   }
   const name = args.string('entity-name')
   if (args.flag('entity-default')) {
@@ -116,10 +133,21 @@ function shown(entity: { type: ConfigResourceType; name: string }, e: ConfigEntr
 
 async function runConfigs(args: ParsedArgs, io: CliIo): Promise<number> {
   const action = args.exactlyOne(['describe', 'alter'])
-  const entity = entityOf(args)
   args.onlyWith('add-config', ['alter'])
   args.onlyWith('delete-config', ['alter'])
   args.onlyWith('all', ['describe'])
+  if (isQuotaCommand(args)) {
+    const selection = quotaSelection(args)
+    const admin = adminFrom(args, io)
+    try {
+      if (action === 'describe') return await describeQuotas(admin, selection, args, io)
+      const { add, remove } = changes(args)
+      return await alterQuotas(admin, selection, add, remove, args, io)
+    } finally {
+      await admin.close()
+    }
+  }
+  const entity = entityOf(args)
   const admin = adminFrom(args, io)
   try {
     if (action === 'describe') return await describe(admin, entity, args, io)
@@ -147,8 +175,8 @@ async function describe(admin: Admin, entity: Entity, args: ParsedArgs, io: CliI
   return 0
 }
 
-async function alter(admin: Admin, entity: Entity, args: ParsedArgs, io: CliIo): Promise<number> {
-  if (entity.name === null) throw new UsageError('--alter needs --entity-name (or --entity-default for brokers)')
+/** --add-config and --delete-config, at least one, no key in both. */
+function changes(args: ParsedArgs): { add: Record<string, string>; remove: string[] } {
   const add = args.has('add-config') ? parseAddConfig(args.string('add-config') as string) : {}
   const remove = (args.string('delete-config') ?? '')
     .split(',')
@@ -159,6 +187,12 @@ async function alter(admin: Admin, entity: Entity, args: ParsedArgs, io: CliIo):
   }
   const both = remove.filter((k) => k in add)
   if (both.length > 0) throw new UsageError(`configs both added and deleted: ${both.join(', ')}`)
+  return { add, remove }
+}
+
+async function alter(admin: Admin, entity: Entity, args: ParsedArgs, io: CliIo): Promise<number> {
+  if (entity.name === null) throw new UsageError('--alter needs --entity-name (or --entity-default for brokers)')
+  const { add, remove } = changes(args)
   await admin.incrementalAlterConfigs({
     resources: [
       {
