@@ -338,6 +338,25 @@ describe('transactions in the log', () => {
     assert.deepEqual(log.abortedTransactions(0n, 10n), [])
   })
 
+  test('a transaction ended below the log start offset stays ended when the state is rebuilt', () => {
+    const log = openLog(new MemoryFileSystem())
+    log.append(txnData(P1), LEADER) // 0
+    log.roll() // snapshot at 1: P1's transaction open
+    log.append(marker(P1, 'ABORT'), LEADER) // 1
+    log.append(plain(), LEADER) // 2
+    log.append(plain(), LEADER) // 3
+    log.highWatermark = log.logEndOffset
+    log.deleteRecordsBefore(3n) // the log start moves inside segment 1, past the marker
+    log.roll() // snapshot at 4
+    log.append(plain(), LEADER) // 4
+    // Truncation drops segment 4 and its snapshot: the rebuild starts from the snapshot at 1, below the log start,
+    // and must replay the marker at 1 rather than start at the log start (which left P1 open for ever).
+    log.truncateTo(3n)
+    assert.equal(log.logStartOffset, 3n)
+    assert.equal(log.firstUnstableOffset, null)
+    assert.equal(log.producerState.get(P1)?.currentTxnFirstOffset, -1n)
+  })
+
   test('the first unstable offset is never below the log start offset', () => {
     const log = openLog(new MemoryFileSystem())
     log.append(txnData(P1), LEADER) // 0

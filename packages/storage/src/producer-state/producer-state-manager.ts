@@ -37,6 +37,11 @@ export interface LoadProducerStateOptions {
   fs: FileSystem
   dir: string
   logStartOffset: bigint
+  /**
+   * The oldest segment's base offset, default logStartOffset: its batches still exist even below the log start
+   * (DeleteRecords moves it inside a segment), so replay may start there; snapshots below it are stale.
+   */
+  firstBatchOffset?: bigint
   logEndOffset: bigint
   /** Batch headers from an offset to the log end (the log's batchHeaders). */
   headersFrom: (offset: bigint) => Iterable<BatchHeader>
@@ -224,18 +229,24 @@ export class ProducerStateManager implements ProducerStateView {
 
   /**
    * Rebuilds the state for a log now holding [logStartOffset, logEndOffset) (start-up and truncation): snapshots
-   * beyond the log end describe records that are gone and are removed; the latest remaining one that reads back
-   * is loaded, and the batches after it are replayed.
+   * beyond the log end or below the oldest segment describe records that are gone and are removed; the latest
+   * remaining one that reads back is loaded, and the batches after it are replayed. Without one, replay starts at
+   * the oldest segment, below the log start if DeleteRecords moved it there: a transaction begun below the log
+   * start must still end, and a snapshot from before a marker below the log start would never see it.
    */
   reload(options: Omit<LoadProducerStateOptions, 'fs' | 'dir' | 'producerIdExpirationMs'>): void {
     this.#producers.clear()
     this.#ongoingTxns.clear()
     this.#unreplicatedTxns = []
-    const offsets = this.snapshotOffsets()
-    for (const offset of offsets) if (offset > options.logEndOffset) this.deleteSnapshot(offset)
-    let replayFrom = options.logStartOffset
+    const oldest = options.firstBatchOffset ?? options.logStartOffset
+    const offsets = this.snapshotOffsets().filter((offset) => {
+      const isStale = offset > options.logEndOffset || offset < oldest
+      if (isStale) this.deleteSnapshot(offset)
+      return !isStale
+    })
+    let replayFrom = oldest
     const limit = options.replayFromAtMost ?? options.logEndOffset
-    const usable = offsets.filter((offset) => offset <= options.logEndOffset && offset <= limit).reverse()
+    const usable = offsets.filter((offset) => offset <= limit).reverse()
     for (const offset of usable) {
       try {
         const entries = decodeProducerSnapshot(this.#fs.readFile(this.#snapshotPath(offset)))
@@ -244,7 +255,7 @@ export class ProducerStateManager implements ProducerStateView {
         const open = entries.filter((entry) => entry.currentTxnFirstOffset >= 0n)
         open.sort((a, b) => (a.currentTxnFirstOffset < b.currentTxnFirstOffset ? -1 : 1))
         for (const entry of open) this.#ongoingTxns.set(entry.producerId, entry.currentTxnFirstOffset)
-        if (offset > replayFrom) replayFrom = offset
+        replayFrom = offset
         break
       } catch (error) {
         if (!(error instanceof CorruptSnapshotError)) throw error
@@ -266,13 +277,20 @@ export class ProducerStateManager implements ProducerStateView {
 
   /** reload() for a log, from its offsets and batch headers. */
   reloadFor(
-    log: { logStartOffset: bigint; logEndOffset: bigint; batchHeaders(from: bigint): Iterable<BatchHeader> },
+    log: {
+      logStartOffset: bigint
+      logEndOffset: bigint
+      segments?: readonly { baseOffset: bigint }[]
+      batchHeaders(from: bigint): Iterable<BatchHeader>
+    },
     nowMs: number,
     warn: (message: string) => void,
     rebuild?: Pick<LoadProducerStateOptions, 'replayFromAtMost' | 'onAbortedTxn'>,
   ): void {
+    const firstBatchOffset = log.segments?.[0]?.baseOffset
     this.reload({
       logStartOffset: log.logStartOffset,
+      ...(firstBatchOffset === undefined || firstBatchOffset > log.logStartOffset ? {} : { firstBatchOffset }),
       logEndOffset: log.logEndOffset,
       headersFrom: (offset) => log.batchHeaders(offset),
       nowMs,
