@@ -47,6 +47,7 @@ export const COMMON_FLAGS: Flags = {
   },
   output: { type: 'string', arg: 'table|json', description: "'json' prints machine-readable output" },
   help: { type: 'boolean', description: 'show this help' },
+  version: { type: 'boolean', description: 'show the samsa version' },
 }
 
 export class ParsedArgs {

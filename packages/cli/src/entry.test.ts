@@ -49,6 +49,8 @@ test('`samsa` alone lists the commands; an unknown command is named', async () =
   for (const name of ['topics', 'console-producer', 'consumer-groups', 'configs', 'producer-perf-test']) {
     assert.match(none.out, new RegExp(`\\n  ${name} `))
   }
+  assert.match((await runCli(['--version'])).out, /^\d+\.\d+\.\d+ \(Samsa\)\n$/)
+  assert.match((await runCli(['topics', '--version'])).out, /\(Samsa\)/)
   const unknown = await runCli(['topicz'])
   assert.equal(unknown.code, 1)
   assert.match(unknown.err, /unknown command 'topicz'/)

@@ -3,6 +3,7 @@
 // `samsa broker` never reaches this module: the bin hands it to @samsa/broker's own entry so that a broker's
 // cold start does not load the client.
 
+import { readFileSync } from 'node:fs'
 import { helpText, parse, UsageError, type Command } from './args.ts'
 import { configsCommand } from './commands/configs.ts'
 import { consoleConsumerCommand } from './commands/console-consumer.ts'
@@ -44,8 +45,18 @@ function usage(): string {
   )
 }
 
+/** The package's version (src/ and dist/ both sit beside package.json's folder). */
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+  return pkg.version
+}
+
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv
+  if (name === '--version') {
+    io.stdout.write(`${version()} (Samsa)\n`)
+    return 0
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(usage())
     return name === undefined ? 1 : 0
@@ -61,6 +72,10 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     const args = parse(command, rest)
     if (args.flag('help')) {
       io.stdout.write(helpText(command))
+      return 0
+    }
+    if (args.flag('version')) {
+      io.stdout.write(`${version()} (Samsa)\n`)
       return 0
     }
     return await command.run(args, io)
