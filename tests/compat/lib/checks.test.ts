@@ -11,6 +11,7 @@ import {
   type ConsumedRecord,
   type TestRecord,
 } from './records.ts'
+import { assertReadsExactly, expectedTokens, recordsFor, type ReadRecord } from './txn-scenario.ts'
 import { verifyStoredBatches, type StoredBatch } from './wire.ts'
 
 const PARTITIONS = 3
@@ -127,5 +128,53 @@ describe('verifyStoredBatches', () => {
   it('rejects another codec or an old message format', () => {
     assert.throws(() => verifyStoredBatches([batch(3), batch(1)], 3), /codec 1/)
     assert.throws(() => verifyStoredBatches([batch(1, 1)], 1), /magic 1/)
+  })
+})
+
+describe('transactions: assertReadsExactly and expectedTokens', () => {
+  const committed = [...recordsFor('c1', PARTITIONS, 3), ...recordsFor('c3', PARTITIONS, 3)]
+  const aborted = recordsFor('a2', PARTITIONS, 3)
+  /** What a read_committed consumer of commit c1, abort a2, commit c3 reads: offsets skip a2 and the markers. */
+  const faithfulRead = (): ReadRecord[] => {
+    const offsets = [0, 0, 0]
+    return committed.map((r) => {
+      const offset = offsets[r.partition] ?? 0
+      offsets[r.partition] = offset + (offset === 2 ? 6 : 1) // after c1's last record (2): its marker, a2's 3 and marker
+      return { ...r, offset }
+    })
+  }
+
+  it('accepts exactly the committed records, in order per partition', () => {
+    assertReadsExactly(faithfulRead(), committed, PARTITIONS)
+    assertReadsExactly(
+      faithfulRead()
+        .reverse()
+        .sort((x, y) => x.partition - y.partition || x.offset - y.offset),
+      committed,
+      PARTITIONS,
+    )
+  })
+
+  it('rejects an aborted record, a lost or reordered committed record, and offsets that do not increase', () => {
+    const read = faithfulRead()
+    const leaked = [...read, { ...(aborted[0] as ReadRecord), offset: 99 }]
+    assert.throws(() => assertReadsExactly(leaked, committed, PARTITIONS), /exactly the committed records/)
+    assert.throws(() => assertReadsExactly(read.slice(1), committed, PARTITIONS), /exactly the committed records/)
+    const swapped = read.map((r) => ({ ...r }))
+    ;[swapped[0]!.value, swapped[3]!.value] = [swapped[3]!.value, swapped[0]!.value]
+    assert.throws(() => assertReadsExactly(swapped, committed, PARTITIONS), /exactly the committed records/)
+    const stuck = read.map((r) => ({ ...r, offset: 0 }))
+    assert.throws(() => assertReadsExactly(stuck, committed, PARTITIONS), /offsets increase/)
+  })
+
+  it('expects each transaction on each partition to end with its marker', () => {
+    const tokens = expectedTokens(
+      [
+        { records: recordsFor('c1', 2, 2), outcome: 'commit' },
+        { records: recordsFor('a2', 2, 1).filter((r) => r.partition === 1), outcome: 'abort' },
+      ],
+      1,
+    )
+    assert.deepEqual(tokens, ['c1-p1-0', 'c1-p1-1', '<COMMIT>', 'a2-p1-0', '<ABORT>'])
   })
 })

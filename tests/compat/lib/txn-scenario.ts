@@ -277,7 +277,11 @@ export async function kcatReadCommitted(
 }
 
 /** Per partition: the values in order, and the offsets strictly increasing. */
-function assertReadsExactly(read: readonly ReadRecord[], expected: readonly TxnRecord[], partitions: number): void {
+export function assertReadsExactly(
+  read: readonly ReadRecord[],
+  expected: readonly TxnRecord[],
+  partitions: number,
+): void {
   for (let partition = 0; partition < partitions; partition++) {
     const mine = read.filter((r) => r.partition === partition)
     assert.deepEqual(
@@ -290,7 +294,7 @@ function assertReadsExactly(read: readonly ReadRecord[], expected: readonly TxnR
   }
 }
 
-function expectedTokens(transactions: readonly Transaction[], partition: number): string[] {
+export function expectedTokens(transactions: readonly Transaction[], partition: number): string[] {
   return transactions.flatMap((t) => {
     const values = valuesOf(t.records, partition)
     return values.length === 0 ? [] : [...values, t.outcome === 'commit' ? COMMIT : ABORT]
