@@ -165,10 +165,13 @@ async function runConsoleConsumer(args: ParsedArgs, io: CliIo): Promise<number> 
   io.signal.addEventListener('abort', stop, { once: true })
   const rows: unknown[] = []
   try {
-    if (assignment === null) consumer.subscribe(topic === undefined ? topicFilter(include as string) : [topic])
-    else consumer.assign(assignment)
+    // A Ctrl-C that came while the command was still setting up ends it before it starts reading.
+    if (!io.signal.aborted) {
+      if (assignment === null) consumer.subscribe(topic === undefined ? topicFilter(include as string) : [topic])
+      else consumer.assign(assignment)
+    }
     restartTimer()
-    if (maxMessages !== 0) {
+    if (maxMessages !== 0 && !io.signal.aborted) {
       for await (const message of consumer) {
         count++
         if (args.json) rows.push(jsonRecord(message))

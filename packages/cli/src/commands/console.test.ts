@@ -226,3 +226,12 @@ test('console-producer stops reading on its abort signal and delivers what it re
   const consumed = await cli.samsa(['console-consumer', '--topic', topic, '--from-beginning', '--max-messages', '1'])
   assert.equal(consumed.out, 'typed line\n')
 })
+
+test('console-consumer stops at once when Ctrl-C came before it started', async () => {
+  const topic = uniqueName('early')
+  assert.equal((await cli.samsa(['topics', '--create', '--topic', topic])).code, 0)
+  const controller = new AbortController()
+  controller.abort()
+  const result = await cli.samsa(['console-consumer', '--topic', topic], { signal: controller.signal })
+  assert.deepEqual([result.code, result.err], [0, 'Processed a total of 0 messages\n'])
+})

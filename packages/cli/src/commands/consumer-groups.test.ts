@@ -181,7 +181,7 @@ test('describe, list, members and state of a live group; lag after a partial rea
   )
   try {
     let members: RunResult | undefined
-    for (let i = 0; i < 100; i++) {
+    for (let i = 0; i < 300; i++) {
       members = await cli.samsa(['consumer-groups', '--describe', '--group', group, '--members'])
       if (tableRows(members).length === 1 && members.err === '') break
       await new Promise((r) => setTimeout(r, 100))

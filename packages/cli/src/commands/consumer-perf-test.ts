@@ -128,6 +128,7 @@ async function runConsumerPerf(args: ParsedArgs, io: CliIo): Promise<number> {
       }, intervalMs)
   io.signal.addEventListener('abort', stop, { once: true })
   try {
+    if (io.signal.aborted) return 0
     consumer.subscribe([topic], {
       onPartitionsAssigned: () => {
         // Kafka counts the time until the first assignment as rebalance time, apart from fetching.
