@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { CreateTopics, Fetch, Metadata, Produce } from '@samsa/protocol'
+import { AddPartitionsToTxn, CreateTopics, EndTxn, Fetch, Metadata, Produce, TxnOffsetCommit } from '@samsa/protocol'
 import { clientRange, negotiateVersion } from './versions.ts'
 
 test('picks the highest version both sides support', () => {
@@ -20,4 +20,10 @@ test('no common version, or an API the broker lacks, gives null', () => {
 test('client caps narrow the schema range where semantics are not implemented', () => {
   assert.deepEqual(clientRange(Produce), { min: 3, max: 11 })
   assert.equal(negotiateVersion(Fetch, new Map([[Fetch.key, { min: 4, max: 17 }]])), 12)
+})
+
+test('transactions stay on v1 (KIP-890 part 2 is not spoken) and on the client shape of AddPartitionsToTxn', () => {
+  assert.equal(negotiateVersion(EndTxn, new Map([[EndTxn.key, { min: 0, max: 5 }]])), 4)
+  assert.equal(negotiateVersion(TxnOffsetCommit, new Map([[TxnOffsetCommit.key, { min: 0, max: 5 }]])), 4)
+  assert.equal(negotiateVersion(AddPartitionsToTxn, new Map([[AddPartitionsToTxn.key, { min: 0, max: 5 }]])), 3)
 })

@@ -1,4 +1,4 @@
-// The idempotent producer on the wire, against a scripted broker (ours has no InitProducerId yet): every batch
+// The idempotent producer on the wire, against a scripted broker that can answer any error code: every batch
 // carries the producer id and epoch, sequences count records per partition, a retry resends the same sequence,
 // DUPLICATE_SEQUENCE_NUMBER counts as written, and OUT_OF_ORDER_SEQUENCE_NUMBER fails the batch and gets a new id.
 

@@ -177,8 +177,14 @@ test('sendOffsetsToTransaction commits the offsets with the transaction, and not
       ],
       groupId,
     )
+    // Pending transactional offsets: OffsetFetch with requireStable answers UNSTABLE_OFFSET_COMMIT, and committed()
+    // retries until the transaction ends.
+    let isAnswered = false
+    const pending = reader.committed(partitions).finally(() => (isAnswered = true))
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    assert.equal(isAnswered, false, 'committed() waits while the offsets are pending')
     await producer.commitTransaction()
-    const committed = await reader.committed(partitions)
+    const committed = await pending
     assert.deepEqual(
       committed.map((c) => [c.partition, c.offset]),
       [
