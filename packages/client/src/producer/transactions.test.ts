@@ -455,3 +455,58 @@ test('a fenced producer learns it when it enlists a new partition', TIMEOUT, asy
     await second.close()
   }
 })
+
+test(
+  'offsets from a consumer with a stale generation are refused (KIP-447), and the transaction aborts',
+  TIMEOUT,
+  async () => {
+    const input = await topicWith(1)
+    const groupId = uniqueTopic('group')
+    await fx.producer.send({ topic: input, messages: [{ value: 'in' }] })
+    const producer = transactional()
+    const source = consumer('read_committed', { groupId, autoCommit: false })
+    try {
+      await producer.initTransactions()
+      source.subscribe([input])
+      const batch = await source.nextBatch()
+      const member = source.groupMetadata()
+      assert.ok(member.generationId >= 0 && member.memberId !== '', 'the consumer is a member of the group')
+      producer.beginTransaction()
+      await assert.rejects(
+        producer.sendOffsetsToTransaction([{ topic: input, partition: 0, offset: 1n }], {
+          ...member,
+          generationId: member.generationId + 1,
+        }),
+        (e) => isKafkaProtocolError(e) && e.errorName === 'ILLEGAL_GENERATION',
+      )
+      assert.equal(producer.transactionState, 'ABORTABLE_ERROR')
+      await producer.abortTransaction()
+      producer.beginTransaction()
+      await producer.sendOffsetsToTransaction(
+        [{ topic: input, partition: 0, offset: batch!.messages[0]!.offset + 1n }],
+        member,
+      )
+      await producer.commitTransaction()
+      assert.deepEqual(
+        (await source.committed([{ topic: input, partition: 0 }])).map((c) => c.offset),
+        [1n],
+      )
+    } finally {
+      await source.close()
+      await producer.close()
+    }
+  },
+)
+
+test('a transaction timeout above transaction.max.timeout.ms is fatal at initTransactions', TIMEOUT, async () => {
+  const producer = transactional({ transactionTimeoutMs: 2_000_000_000 })
+  try {
+    await assert.rejects(
+      producer.initTransactions(),
+      (e) => isKafkaProtocolError(e) && e.errorName === 'INVALID_TRANSACTION_TIMEOUT',
+    )
+    assert.equal(producer.transactionState, 'FATAL_ERROR')
+  } finally {
+    await producer.close()
+  }
+})
