@@ -64,6 +64,7 @@ def maybe_freeze(point):
     if freeze_at["point"] != point:
         return
     freeze_at["point"] = None
+    producer.flush(10)  # the transaction's records are in the log (still uncommitted) while the zombie sleeps
     emit("frozen", point=point, inc=incarnation, txn=state["txn"], recs=state["recs"])
     os.kill(os.getpid(), signal.SIGSTOP)
     emit("thawed", point=point, inc=incarnation, txn=state["txn"])
