@@ -1,8 +1,9 @@
 // `samsa consumer-groups --reset-offsets` and `--delete-offsets`: Kafka's scopes (--topic t, --topic t:0,2,
 // --all-topics), targets (--to-earliest, --to-latest, --to-current, --to-offset, --to-datetime, --by-duration,
-// --shift-by) and its dry-run default: without --execute nothing is committed and the plan is printed as
-// GROUP TOPIC PARTITION NEW-OFFSET.
+// --shift-by, --from-file) and its dry-run default: without --execute nothing is committed and the plan is printed
+// as GROUP TOPIC PARTITION NEW-OFFSET, or with --export as the CSV that --from-file reads back.
 
+import { readFileSync } from 'node:fs'
 import type { Admin, ResetTarget, TopicPartition } from '@samsa/client'
 import { UsageError, type ParsedArgs } from '../args.ts'
 import { errorMessage, json, row, widthOf } from '../format.ts'
@@ -104,13 +105,14 @@ export async function resetOffsets(
   groups: readonly string[],
 ): Promise<number> {
   if (args.flag('dry-run') && args.flag('execute')) throw new UsageError('--dry-run and --execute cannot both be given')
+  const dryRun = !args.flag('execute')
+  if (args.has('from-file')) return resetFromFile(admin, args, io, groups, dryRun)
   const scope = parseTopicScope(args.list('topic'))
   if (!args.flag('all-topics') && scope.topics.length === 0 && scope.partitions.length === 0) {
-    throw new UsageError('--reset-offsets needs a scope: --topic or --all-topics')
+    throw new UsageError('--reset-offsets needs a scope: --topic, --all-topics or --from-file')
   }
   if (args.flag('all-topics') && args.has('topic')) throw new UsageError('--all-topics cannot be used with --topic')
   const target = resetTarget(args, Date.now())
-  const dryRun = !args.flag('execute')
   if (!args.flag('execute') && !args.flag('dry-run') && !args.json) {
     io.stderr.write(
       'WARN: No action will be performed as the --execute option is missing. ' +
@@ -134,7 +136,95 @@ export async function resetOffsets(
       code = 1
     }
   }
-  io.stdout.write(args.json ? json({ executed: !dryRun, offsets: rows }) : formatResetPlan(rows))
+  io.stdout.write(printPlan(args, rows, groups.length === 1, dryRun))
+  return code
+}
+
+type PlanRow = { group: string; topic: string; partition: number; newOffset: bigint }
+
+function printPlan(args: ParsedArgs, rows: readonly PlanRow[], singleGroup: boolean, dryRun: boolean): string {
+  if (args.json) return json({ executed: !dryRun, offsets: rows })
+  return args.flag('export') ? exportCsv(rows, singleGroup) : formatResetPlan(rows)
+}
+
+/** Kafka's --export: "topic,partition,offset" lines for one group, with the group first for several. */
+export function exportCsv(rows: readonly PlanRow[], singleGroup: boolean): string {
+  return rows.map((r) => `${singleGroup ? '' : `${r.group},`}${r.topic},${r.partition},${r.newOffset}\n`).join('')
+}
+
+/** The CSV that --export writes: 3 columns for one group, 4 (group first) for several. */
+export function parseOffsetsCsv(text: string, groups: readonly string[]): PlanRow[] {
+  return text
+    .split(/\r?\n/)
+    .filter((line) => line.trim() !== '')
+    .map((line, i) => {
+      const cells = line.split(',').map((c) => c.trim())
+      const withGroup = cells.length === 4
+      if (cells.length !== (groups.length === 1 ? 3 : 4) && !(groups.length === 1 && withGroup)) {
+        throw new UsageError(
+          `--from-file line ${i + 1}: expected ${groups.length === 1 ? 'topic,partition,offset' : 'group,topic,partition,offset'}, got '${line}'`,
+        )
+      }
+      const [group, topic, partition, offset] = withGroup ? cells : [groups[0] as string, ...cells]
+      if (!/^\d+$/.test(partition ?? '') || !/^\d+$/.test(offset ?? '')) {
+        throw new UsageError(`--from-file line ${i + 1}: partition and offset must be numbers, got '${line}'`)
+      }
+      return {
+        group: group as string,
+        topic: topic as string,
+        partition: Number(partition),
+        newOffset: BigInt(offset as string),
+      }
+    })
+}
+
+async function resetFromFile(
+  admin: Admin,
+  args: ParsedArgs,
+  io: CliIo,
+  groups: readonly string[],
+  dryRun: boolean,
+): Promise<number> {
+  const path = args.string('from-file') as string
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (e) {
+    throw new UsageError(`--from-file: cannot read '${path}': ${(e as NodeJS.ErrnoException).code ?? String(e)}`)
+  }
+  const wanted = parseOffsetsCsv(text, groups)
+  const rows: PlanRow[] = []
+  let code = 0
+  for (const groupId of groups) {
+    // One reset per distinct offset: the client resets a set of partitions to one target at a time.
+    const byOffset = new Map<bigint, TopicPartition[]>()
+    for (const w of wanted.filter((r) => r.group === groupId)) {
+      byOffset.set(w.newOffset, [...(byOffset.get(w.newOffset) ?? []), { topic: w.topic, partition: w.partition }])
+    }
+    try {
+      for (const [offset, partitions] of byOffset) {
+        const plan = await admin.resetOffsets({ groupId, partitions, to: { offset }, dryRun })
+        rows.push(
+          ...plan.map((p) => ({ group: groupId, topic: p.topic, partition: p.partition, newOffset: p.newOffset })),
+        )
+      }
+    } catch (e) {
+      io.stderr.write(`\nError: Assignments could not be reset for group '${groupId}': ${errorMessage(e)}\n`)
+      code = 1
+    }
+  }
+  rows.sort((a, b) =>
+    a.group !== b.group
+      ? a.group < b.group
+        ? -1
+        : 1
+      : a.topic < b.topic
+        ? -1
+        : a.topic > b.topic
+          ? 1
+          : a.partition - b.partition,
+  )
+  io.stdout.write(printPlan(args, rows, groups.length === 1, dryRun))
   return code
 }
 

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { test } from 'node:test'
 import { cliFixture, uniqueName, type RunResult } from '../testing.ts'
 import {
+  exportCsv,
+  parseOffsetsCsv,
   parseDatetime,
   parseDuration,
   parseTopicScope,
@@ -120,6 +125,15 @@ test('reset arguments: topic scopes, ISO-8601 durations and datetimes', () => {
   assert.equal(parseDatetime('2024-01-31T00:00:00.000Z'), Date.UTC(2024, 0, 31))
   assert.equal(parseDatetime('2024-01-31T09:00:00.000+0900'), Date.UTC(2024, 0, 31))
   assert.throws(() => parseDatetime('yesterday'), /--to-datetime must look like/)
+  assert.deepEqual(parseOffsetsCsv('t,0,5\n\nt,1,7\n', ['g']), [
+    { group: 'g', topic: 't', partition: 0, newOffset: 5n },
+    { group: 'g', topic: 't', partition: 1, newOffset: 7n },
+  ])
+  assert.deepEqual(parseOffsetsCsv('g2,t,0,5\n', ['g1', 'g2']), [
+    { group: 'g2', topic: 't', partition: 0, newOffset: 5n },
+  ])
+  assert.throws(() => parseOffsetsCsv('t,0\n', ['g']), /line 1: expected topic,partition,offset/)
+  assert.equal(exportCsv([{ group: 'g', topic: 't', partition: 1, newOffset: 9n }], false), 'g,t,1,9\n')
 })
 
 function tableRows(result: RunResult): string[][] {
@@ -268,6 +282,34 @@ test('reset offsets (dry run and execute), delete offsets and delete the group',
     const after = await cli.samsa(['consumer-groups', '--describe', '--group', group])
     assert.equal(tableRows(after)[0]?.[3], expected, target.join(' '))
   }
+  const exported = await cli.samsa([
+    'consumer-groups',
+    '--reset-offsets',
+    '--group',
+    group,
+    '--topic',
+    topic,
+    '--to-offset',
+    '3',
+    '--dry-run',
+    '--export',
+  ])
+  assert.equal(exported.out, `${topic},0,3\n`)
+  const csv = join(mkdtempSync(join(tmpdir(), 'samsa-cli-')), 'offsets.csv')
+  writeFileSync(csv, exported.out)
+  const fromFile = await cli.samsa([
+    'consumer-groups',
+    '--reset-offsets',
+    '--group',
+    group,
+    '--from-file',
+    csv,
+    '--execute',
+  ])
+  assert.equal(fromFile.code, 0, fromFile.err)
+  assert.deepEqual(tableRows(fromFile), [[group, topic, '0', '3']])
+  assert.equal(tableRows(await cli.samsa(['consumer-groups', '--describe', '--group', group]))[0]?.[3], '3')
+
   const all = await cli.samsa([
     'consumer-groups',
     '--reset-offsets',

@@ -49,6 +49,8 @@ export const consumerGroupsCommand: Command = {
     },
     'by-duration': { type: 'string', arg: 'PnDTnHnMnS', description: 'reset to the offset this long ago' },
     'shift-by': { type: 'string', arg: 'n', description: 'move the current offset by n (may be negative)' },
+    'from-file': { type: 'string', arg: 'csv', description: 'reset to the offsets in this CSV (what --export writes)' },
+    export: { type: 'boolean', description: 'with --reset-offsets: print the plan as CSV for --from-file' },
     'dry-run': { type: 'boolean', description: 'only show the result (the default)' },
     execute: { type: 'boolean', description: 'commit the reset' },
     timeout: { type: 'string', arg: 'ms', description: 'how long to wait for answers (default 5000)' },
@@ -65,6 +67,8 @@ async function runConsumerGroups(args: ParsedArgs, io: CliIo): Promise<number> {
   args.onlyWith('offsets', ['describe'])
   args.onlyWith('verbose', ['describe'])
   args.onlyWith('all-topics', ['reset-offsets'])
+  args.onlyWith('export', ['reset-offsets'])
+  args.onlyWith('from-file', ['reset-offsets'])
   args.onlyWith('type', ['list'])
   if (action !== 'list' && !args.has('group') && !args.has('all-groups')) {
     throw new UsageError(`--group or --all-groups is required with --${action}`)
