@@ -23,8 +23,9 @@
 // Transactions v2 (KIP-890 part 2) are not spoken: EndTxn v5 would hand back a new epoch after every transaction
 // (#completed is where it would be applied), and Produce v12 / TxnOffsetCommit v5 would enlist implicitly.
 
+import { ErrorCode } from '@samsa/protocol'
 import type { Cluster } from '../cluster/cluster.ts'
-import { isRetriableError, isSamsaError, SamsaError, SamsaErrorCode } from '../errors.ts'
+import { isKafkaProtocolError, isRetriableError, isSamsaError, SamsaError, SamsaErrorCode } from '../errors.ts'
 import type { OffsetToCommit } from '../group/offsets.ts'
 import type { ProducerBatch } from './accumulator.ts'
 import type { IdempotenceState } from './idempotence.ts'
@@ -77,6 +78,8 @@ export class TransactionManager {
   #isEpochBumpRequired = false
   /** Something may have been enlisted with the coordinator in this transaction, so it must be ended there. */
   #isStarted = false
+  /** The coordinator confirmed an enlisting: the transaction is Ongoing there. */
+  #isConfirmed = false
   /** Enlisted partitions of the open transaction. */
   readonly #added = new Set<string>()
   /** Partitions waiting to be enlisted, and those in the AddPartitionsToTxn request under way. */
@@ -144,6 +147,7 @@ export class TransactionManager {
     }
     this.#added.clear()
     this.#isStarted = false
+    this.#isConfirmed = false
     this.#state = TransactionState.IN_TRANSACTION
   }
 
@@ -193,6 +197,7 @@ export class TransactionManager {
       try {
         this.#isStarted = true
         await this.#requests.addOffsets(groupId)
+        this.#isConfirmed = true
         await this.#requests.commitOffsets(offsets, metadata, groupId)
       } catch (error) {
         throw isFatal(error) ? this.#fatal(error) : this.#abortable(error)
@@ -250,7 +255,7 @@ export class TransactionManager {
   /** EndTxn, then (after an abort that needs it) the epoch bump; READY when done. */
   async #end(commit: boolean): Promise<void> {
     try {
-      if (this.#isStarted) await this.#requests.endTxn(commit)
+      if (this.#isStarted) await this.#endTxn(commit)
       if (!commit && this.#isEpochBumpRequired) {
         const current = this.#idempotence.identity
         this.#idempotence.setIdentity(await this.#requests.initProducerId(current))
@@ -266,11 +271,25 @@ export class TransactionManager {
     this.#completed()
   }
 
+  /**
+   * EndTxn. An abort of a transaction whose enlisting was never confirmed (it failed, or its answer was lost) may
+   * find nothing open on the coordinator, which answers INVALID_TXN_STATE: then there is nothing to abort.
+   */
+  async #endTxn(commit: boolean): Promise<void> {
+    try {
+      await this.#requests.endTxn(commit)
+    } catch (error) {
+      const isNothingOpen = isKafkaProtocolError(error) && error.errorCode === ErrorCode.INVALID_TXN_STATE
+      if (commit || this.#isConfirmed || !isNothingOpen) throw error
+    }
+  }
+
   /** The transaction is over. With EndTxn v5 (KIP-890 part 2) the new epoch from its answer would be applied here. */
   #completed(): void {
     this.#added.clear()
     this.#pending.clear()
     this.#isStarted = false
+    this.#isConfirmed = false
     this.#isEpochBumpRequired = false
     this.#abortableError = null
     this.#state = TransactionState.READY
@@ -286,6 +305,7 @@ export class TransactionManager {
         try {
           this.#isStarted = true
           await this.#requests.addPartitions(batch.map(([, tp]) => tp))
+          this.#isConfirmed = true
           for (const [key] of batch) this.#added.add(key)
         } catch (error) {
           if (isFatal(error)) this.#fatal(error)

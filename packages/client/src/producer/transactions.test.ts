@@ -510,3 +510,34 @@ test('a transaction timeout above transaction.max.timeout.ms is fatal at initTra
     await producer.close()
   }
 })
+
+test(
+  'a partition that cannot be enlisted fails the transaction; the abort finds nothing open and the producer goes on',
+  TIMEOUT,
+  async () => {
+    const [kept, deleted] = [await topicWith(1), await topicWith(1)]
+    const producer = transactional({ maxBlockMs: 1000, allowAutoTopicCreation: false })
+    try {
+      await producer.initTransactions()
+      producer.beginTransaction()
+      await producer.send({ topic: kept, messages: [{ value: 'first' }] })
+      await producer.send({ topic: deleted, messages: [{ value: 'caches the metadata' }] })
+      await producer.commitTransaction()
+      await fx.admin.deleteTopics({ topics: [deleted] })
+      producer.beginTransaction()
+      // AddPartitionsToTxn answers UNKNOWN_TOPIC_OR_PARTITION until max.block.ms; the record is never sent.
+      await assert.rejects(
+        producer.send({ topic: deleted, messages: [{ value: 'lost' }] }),
+        isCode('SAMSA_ERR_TRANSACTION_ABORTABLE'),
+      )
+      assert.equal(producer.transactionState, 'ABORTABLE_ERROR')
+      await producer.abortTransaction()
+      producer.beginTransaction()
+      await producer.send({ topic: kept, messages: [{ value: 'second' }] })
+      await producer.commitTransaction()
+    } finally {
+      await producer.close()
+    }
+    assert.deepEqual(values(await readAll([{ topic: kept, partitions: 1 }], 'read_committed')), ['first', 'second'])
+  },
+)
