@@ -46,7 +46,14 @@ test('`samsa` alone lists the commands; an unknown command is named', async () =
   const none = await runCli([])
   assert.equal(none.code, 1)
   assert.match(none.out, /Commands:\n {2}broker/)
-  for (const name of ['topics', 'console-producer', 'consumer-groups', 'configs', 'producer-perf-test']) {
+  for (const name of [
+    'topics',
+    'topics plan',
+    'console-producer',
+    'consumer-groups',
+    'configs',
+    'producer-perf-test',
+  ]) {
     assert.match(none.out, new RegExp(`\\n  ${name} `))
   }
   assert.match((await runCli(['--version'])).out, /^\d+\.\d+\.\d+ \(Samsa\)\n$/)

@@ -34,10 +34,11 @@ export const COMMANDS: readonly Command[] = [
 ]
 
 function usage(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length), 'broker'.length) + 2
+  const listed = [...COMMANDS, topicsPlanCommand]
+  const width = Math.max(...listed.map((c) => c.name.length), 'broker'.length) + 2
   const lines = [
     `  ${'broker'.padEnd(width)}start a broker (samsa broker --help)`,
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary.split('. ')[0]?.replace(/\.$/, '')}`),
+    ...listed.map((c) => `  ${c.name.padEnd(width)}${c.summary.split('. ')[0]?.replace(/\.$/, '')}`),
   ]
   return (
     'Usage: samsa <command> [options]\n\nKafka command-line tools with Kafka flags, for Samsa or any Kafka cluster.\n\n' +

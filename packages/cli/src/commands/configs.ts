@@ -12,7 +12,7 @@ import { alterQuotas, describeQuotas, isQuotaCommand, quotaSelection } from './c
 
 export const configsCommand: Command = {
   name: 'configs',
-  summary: 'Describe or change topic and broker configs (kafka-configs.sh).',
+  summary: 'Describe or change topic, broker and client quota configs (kafka-configs.sh).',
   usage:
     '--bootstrap-server <host:port> (--describe | --alter) (--entity-type topics|brokers [--entity-name <name>] | ' +
     '--topic <t> | --broker <id> | --broker-defaults) [--add-config k=v,...] [--delete-config k,...]',

@@ -12,8 +12,8 @@ import type { CliIo } from '../io.ts'
 export const topicsPlanCommand: Command = {
   name: 'topics plan',
   summary:
-    'Partitions needed to keep up: ceil(produce rate ÷ per-consumer throughput), the book’s rule (4.1.1); ' +
-    'the throughput may be measured on a sample topic.',
+    'How many partitions a produce rate needs (the book’s rule, 4.1.1). Partitions = ceil(produce rate ÷ ' +
+    'per-consumer throughput); the throughput may be measured on a sample topic.',
   usage: '--produce-rate <records/s> (--consumer-throughput <records/s> | --measure-topic <t>) [--topic <t>] [--keyed]',
   flags: {
     'produce-rate': { type: 'string', arg: 'records/s', description: 'the target produce rate (required)' },
