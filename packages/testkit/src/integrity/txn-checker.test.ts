@@ -71,6 +71,7 @@ interface WorkerEvent {
   recs?: [number, number][]
   why?: string | null
   msg?: string
+  point?: string
 }
 
 interface Worker {
@@ -405,11 +406,22 @@ test(
         reasons.set(reason, (reasons.get(reason) ?? 0) + 1)
       }
       const abortReasons = [...reasons].map(([r, n]) => `${n} ${r}`).join(', ')
+      // How the zombie's transaction ended, as the zombie saw it.
+      const frozenAt = reports.findIndex((e) => e.ev === 'frozen')
+      const frozenEvent = reports[frozenAt]
+      const zombieEnd =
+        frozenEvent === undefined
+          ? 'frozen from outside'
+          : (reports
+              .slice(frozenAt + 1)
+              .filter((e) => e.w === frozenEvent.w && e.txn === frozenEvent.txn && e.ev !== 'thawed')
+              .map((e) => `${e.ev}${e.why ? ` (${e.why.slice(0, 160)})` : ''}`)[0] ?? 'no outcome reported')
       const summary =
         `seed ${seed}: ${elapsedMs} ms, finished=${finished}, kills ${kills.length} ` +
         `(${kills.map((k) => `after ${k.atCommittedRecords} records at ${k.atMs} ms`).join('; ')}), ` +
         `workers reported ${reportedCommits.length} commits, ${reportedAborts.length} aborts (${abortReasons}), ` +
         `${reportedUnknown.length} unknown outcomes, ${incarnations} producer incarnations; ` +
+        `zombie w${frozenEvent?.w}/t${frozenEvent?.txn} ${frozenEvent?.point ?? ''}: ${zombieEnd}; ` +
         `output: ${committedCount} committed records, ${rawCount - committedCount} aborted records in the log; ` +
         `group offsets ${[...groupOffsets.entries()].map(([p, o]) => `${p}:${o}`).join(' ')}; worker exits ${exits.join(',')}`
       console.log(`txn-checker: ${summary}`)
@@ -472,6 +484,11 @@ test(
       assert.ok(reportedAborts.length > 0, 'the workers aborted transactions')
       assert.ok(rawCount > committedCount, 'read_uncommitted sees aborted records that read_committed hides')
       assert.ok(finished, `the whole input was consumed within ${RUN_BOUND_MS} ms`)
+      assert.deepEqual(
+        exits,
+        workers.map(() => 0),
+        'every worker stopped cleanly (exit 3: a rewind after an abort failed; see its last events)',
+      )
       for (let p = 0; p < PARTITIONS; p++)
         assert.equal(groupOffsets.get(p), BigInt(RECORDS_PER_PARTITION), `input ${p}: group offset at the end`)
       keepDataDir = false

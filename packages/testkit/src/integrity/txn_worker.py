@@ -222,11 +222,18 @@ def rewind(partitions):
         for attempt in range(50):
             try:
                 consumer.seek(TopicPartition(cfg["input"], tp.partition, offset))
+                emit("rewind", p=tp.partition, to=offset)
                 break
             except KafkaException as e:
+                if tp.partition not in {a.partition for a in consumer.assignment()}:
+                    emit("rewind", p=tp.partition, to=None, why="no longer assigned")
+                    break
                 emit("retry", op="seek", p=tp.partition, msg=str(e))
                 time.sleep(0.1)
-        emit("rewind", p=tp.partition, to=offset)
+        else:
+            # the position stays past records whose transaction aborted: they would be skipped, so give up loudly
+            emit("rewind_failed", p=tp.partition, to=offset)
+            sys.exit(3)
 
 
 producer = new_producer()
