@@ -49,6 +49,8 @@ export class ProducerBatch {
   retryAt = 0
   /** The encoded batch, kept so a retry resends the same bytes. */
   encoded: Buffer | null = null
+  /** The idempotent producer's sequence number of the first record (-1 when not idempotent or not encoded). */
+  baseSequence = -1
   /** Settled (succeeded or failed) and its memory given back; later outcomes are ignored. */
   isDone = false
   /** Its buffer memory has been given back. */

@@ -22,3 +22,15 @@ test('the errors that break the sequence', () => {
   assert.ok(breaksSequence(ErrorCode.UNKNOWN_PRODUCER_ID))
   assert.ok(!breaksSequence(ErrorCode.NOT_LEADER_OR_FOLLOWER))
 })
+
+test('a refused batch gives its sequences back, unless something moved since', () => {
+  const state = new IdempotenceState({} as Cluster)
+  state.nextSequence('t', 0, 2)
+  const refused = { topic: 't', partition: 0, baseSequence: state.nextSequence('t', 0, 3), records: [1, 2, 3] }
+  state.rollback(refused)
+  assert.equal(state.nextSequence('t', 0, 1), 2, 'the next batch takes the refused one’s place')
+  const stale = { topic: 't', partition: 0, baseSequence: state.nextSequence('t', 0, 1), records: [1] }
+  state.reset()
+  state.rollback(stale)
+  assert.equal(state.nextSequence('t', 0, 1), 0, 'after a reset the sequence starts at 0 for the new producer id')
+})

@@ -6,6 +6,9 @@
 // When the broker no longer accepts the sequence (OUT_OF_ORDER_SEQUENCE_NUMBER, UNKNOWN_PRODUCER_ID,
 // INVALID_PRODUCER_EPOCH) the batch fails and the producer id is dropped: later batches start again at sequence 0
 // under a new id. Kafka's clients bump the epoch instead (KIP-360); that needs InitProducerId v3+ and comes later.
+// The same happens when a batch that was sent fails without a broker answer saying it was refused (retries or
+// delivery.timeout.ms ran out): it may have been written, so the next sequence is unknown. A batch the broker
+// refused (MESSAGE_TOO_LARGE, …) gives its sequence numbers back instead (rollback), so the next batch fills the gap.
 //
 // A transactional producer's id comes from initTransactions() (transaction-manager.ts), never from ensure(), and
 // is not dropped on a broken sequence: the transaction fails instead, and aborting it bumps the epoch (KIP-360).
@@ -87,9 +90,20 @@ export class IdempotenceState {
   nextSequence(topic: string, partition: number, count: number): number {
     const key = `${partition}:${topic}`
     const base = this.#sequences.get(key) ?? 0
-    // Sequences wrap to 0 after INT32_MAX, as Kafka's DefaultRecordBatch.incrementSequence does.
-    this.#sequences.set(key, base > INT32_MAX - count ? count - (INT32_MAX - base) - 1 : base + count)
+    this.#sequences.set(key, advance(base, count))
     return base
+  }
+
+  /**
+   * The broker refused the partition's last batch (it wrote nothing): its sequence numbers are handed out again,
+   * so the next batch does not leave a gap (Java's adjustSequencesDueToFailedBatch; one batch per partition is in
+   * flight, so no later batch holds a sequence yet).
+   */
+  rollback(batch: { topic: string; partition: number; baseSequence: number; records: readonly unknown[] }): void {
+    const key = `${batch.partition}:${batch.topic}`
+    // Only if nothing moved since (no reset, no later batch): the next sequence is still the one after this batch.
+    if (batch.baseSequence < 0 || this.#sequences.get(key) !== advance(batch.baseSequence, batch.records.length)) return
+    this.#sequences.set(key, batch.baseSequence)
   }
 
   /** A producer id and epoch from InitProducerId (transactions); sequences start again at 0. */
@@ -104,4 +118,9 @@ export class IdempotenceState {
     this.#identity = null
     this.#sequences.clear()
   }
+}
+
+/** `base + count`, wrapping to 0 after INT32_MAX as Kafka's DefaultRecordBatch.incrementSequence does. */
+function advance(base: number, count: number): number {
+  return base > INT32_MAX - count ? count - (INT32_MAX - base) - 1 : base + count
 }

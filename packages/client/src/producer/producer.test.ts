@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { createAdmin, type Admin } from '../admin/admin.ts'
-import { isSamsaError } from '../errors.ts'
+import { isKafkaProtocolError, isSamsaError } from '../errors.ts'
 import { startTestBroker, uniqueTopic, type TestBroker } from '../testing.ts'
 import { keyPartition } from './murmur2.ts'
 import { createProducer } from './producer.ts'
@@ -162,6 +162,23 @@ test('an idempotent producer needs acks=all, and gets a producer id from the bro
   const plain = createProducer({ bootstrapServers: broker.bootstrapServers })
   assert.equal((await plain.send({ topic, messages: [{ value: 'x' }] }))[0]?.offset, 1n)
   await plain.close()
+})
+
+test('a batch the broker refuses leaves no gap in the idempotent sequence', { timeout: 20_000 }, async () => {
+  const topic = uniqueTopic()
+  await admin.createTopics({ topics: [{ topic, configs: { 'max.message.bytes': '2000' } }] })
+  const producer = createProducer({ bootstrapServers: broker.bootstrapServers, lingerMs: 0 })
+  try {
+    await producer.send({ topic, messages: [{ value: 'a' }] })
+    await assert.rejects(
+      producer.send({ topic, messages: [{ value: 'x'.repeat(5000) }] }),
+      (e) => isKafkaProtocolError(e) && e.errorName === 'MESSAGE_TOO_LARGE',
+    )
+    // Without giving the refused batch's sequence back, the broker would answer OUT_OF_ORDER_SEQUENCE_NUMBER here.
+    assert.equal((await producer.send({ topic, messages: [{ value: 'b' }] }))[0]?.offset, 1n)
+  } finally {
+    await producer.close()
+  }
 })
 
 test('partitions added after the metadata was cached are found by a refresh', { timeout: 20_000 }, async () => {

@@ -137,7 +137,11 @@ export class Producer {
         this.#sticky.onBatchClosed(batch.topic, batch.partition, numPartitions, available)
       },
       wakeup: () => this.#sender.wakeup(),
-      onBatchExpired: (batch, error) => this.#transactions?.batchFailed(batch, error),
+      onBatchExpired: (batch, error) => {
+        // Sent at least once, it may have been written: the partition's sequence is unknown (see Sender#fail).
+        if (batch.encoded !== null) this.#idempotence?.reset()
+        this.#transactions?.batchFailed(batch, error)
+      },
     })
     this.#sender.attach(this.#accumulator)
   }

@@ -156,6 +156,7 @@ export class Sender {
             producerEpoch: identity.producerEpoch,
             baseSequence: this.#options.idempotence!.nextSequence(batch.topic, batch.partition, batch.records.length),
           }
+    if (idempotent.baseSequence !== undefined) batch.baseSequence = idempotent.baseSequence
     batch.encoded = buildRecordBatch({
       ...idempotent,
       isTransactional: this.#options.transactions !== null,
@@ -219,8 +220,12 @@ export class Sender {
     })
     const metadata = isStaleMetadataError(errorCode) ? this.#refreshMetadata() : null
     if (breaksSequence(errorCode)) this.#options.idempotence?.reset()
-    if (isRetriable(errorCode)) this.#retryOrFail(batch, error, metadata)
-    else this.#fail(batch, error)
+    if (isRetriable(errorCode)) {
+      this.#retryOrFail(batch, error, metadata)
+      return
+    }
+    if (!breaksSequence(errorCode)) this.#options.idempotence?.rollback(batch)
+    this.#fail(batch, error, true)
   }
 
   #succeed(batch: ProducerBatch, baseOffset: bigint, logAppendTimeMs: bigint): void {
@@ -228,7 +233,13 @@ export class Sender {
     batch.succeed(baseOffset, logAppendTimeMs)
   }
 
-  #fail(batch: ProducerBatch, error: unknown): void {
+  /**
+   * Fails the batch for good. Unless the broker answered that it refused the batch (`isRefused`), it may have been
+   * written: an idempotent producer then cannot know the partition's next sequence and starts over with a new
+   * producer id (a transactional one bumps its epoch when the transaction is aborted).
+   */
+  #fail(batch: ProducerBatch, error: unknown, isRefused = false): void {
+    if (!isRefused && batch.encoded !== null && !batch.isDone) this.#options.idempotence?.reset()
     // A transactional batch fails the transaction; a fatal error reaches its records as the producer reports it.
     const outcome = batch.isDone ? error : (this.#options.transactions?.batchFailed(batch, error) ?? error)
     this.#accumulator?.complete(batch)
