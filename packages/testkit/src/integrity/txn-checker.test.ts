@@ -247,8 +247,10 @@ test(
 
       // The chaos plan (two kills, then a freeze), one step at a time, each triggered once the workers have reported
       // a seeded number of input records committed and the previous step is over:
-      //   - kill: SIGKILL the broker 0–250 ms after the trigger (mid-transaction for some worker, sometimes
-      //     mid-commit), restart it on the same data directory and port after 0–1500 ms;
+      //   - kill: SIGKILL the broker, restart it on the same data directory and port after 0–1500 ms; the first
+      //     kill lands 0–250 ms after the trigger (mid-transaction for some worker), the second 0–4 ms after a
+      //     worker's commit_transaction starts (mid-EndTxn: the coordinator must finish a commit it logged as
+      //     prepared, or never have logged it);
       //   - freeze: one worker stops itself (SIGSTOP) in its next transaction, after producing and either before
       //     adding its offsets or before committing, for 7–12 s: longer than its session timeout (6 s), so the group
       //     moves its partitions to the others while it holds an open transaction; then SIGCONT: a zombie that must
@@ -256,17 +258,26 @@ test(
       //     coordinator also aborts its transaction and bumps the producer epoch).
       const total = PARTITIONS * RECORDS_PER_PARTITION
       type Step =
-        | { kind: 'kill'; at: number; killDelayMs: number; restartDelayMs: number }
+        | {
+            kind: 'kill'
+            at: number
+            mid: 'transaction' | 'commit'
+            worker: number
+            killDelayMs: number
+            restartDelayMs: number
+          }
         | { kind: 'freeze'; at: number; worker: number; point: 'before-offsets' | 'before-commit'; ms: number }
-      const kill = (from: number, to: number): Step => ({
+      const kill = (from: number, to: number, mid: 'transaction' | 'commit'): Step => ({
         kind: 'kill',
         at: Math.floor(total * (from + (to - from) * rng())),
-        killDelayMs: Math.floor(rng() * 250),
+        mid,
+        worker: Math.floor(rng() * WORKERS),
+        killDelayMs: mid === 'commit' ? Math.floor(rng() * 40) / 10 : Math.floor(rng() * 250),
         restartDelayMs: Math.floor(rng() * 1500),
       })
       const plan: Step[] = [
-        kill(0.1, 0.25),
-        kill(0.3, 0.45),
+        kill(0.1, 0.25, 'transaction'),
+        kill(0.3, 0.45, 'commit'),
         {
           kind: 'freeze',
           at: Math.floor(total * (0.5 + 0.1 * rng())),
@@ -279,7 +290,7 @@ test(
         `txn-checker: plan ${plan
           .map((step) =>
             step.kind === 'kill'
-              ? `kill ${step.killDelayMs} ms after ${step.at} committed records, restart after ${step.restartDelayMs} ms`
+              ? `kill ${step.killDelayMs} ms after ${step.mid === 'commit' ? `worker ${step.worker}'s commit starts past ` : ''}${step.at} committed records, restart after ${step.restartDelayMs} ms`
               : `freeze worker ${step.worker} ${step.point} for ${step.ms} ms after ${step.at} committed records`,
           )
           .join('; ')}`,
@@ -310,9 +321,20 @@ test(
           await sleep(2000)
           return
         }
-        await sleep(step.killDelayMs)
+        const victim = broker as BrokerProcess
+        if (step.mid === 'commit') {
+          // A worker sends the SIGKILL itself, killDelayMs after its next commit_transaction starts (a pipe round
+          // trip from here would land after the commit); if none commits within 10 s the checker kills.
+          const killer = workers[step.worker] as Worker
+          killer.child.stdin?.write(`kill-during-commit ${victim.child.pid} ${step.killDelayMs}\n`)
+          const exited = await Promise.race([victim.exited.then(() => true), sleep(10_000).then(() => false)])
+          if (!exited) killer.child.stdin?.write('kill-during-commit 0 0\n')
+          mark(exited ? 'killed-by-worker' : 'no-commit-to-kill-during', { worker: step.worker })
+        } else {
+          await sleep(step.killDelayMs)
+        }
         kills.push({ atCommittedRecords: reportedCommitted, atMs: Date.now() - began })
-        assert.equal(await (broker as BrokerProcess).kill(), 'SIGKILL')
+        assert.equal(await victim.kill(), 'SIGKILL')
         mark('killed', { kill: kills.length })
         await sleep(step.restartDelayMs)
         broker = await startBrokerProcess({ dataDir, overrides, logFile, port: current.port })

@@ -48,6 +48,10 @@ def emit(event, **fields):
 # transaction: "before-offsets" (records produced, offsets not yet added) or "before-commit" (offsets added, the
 # commit not yet asked for). The checker thaws it (SIGCONT) after the group has moved its partitions away: a zombie.
 freeze_at = {"point": None}
+# "kill-during-commit <pid> <ms>" makes the worker SIGKILL that process (the broker) <ms> after its next
+# commit_transaction starts: from here the signal lands within the commit's EndTxn, which the checker cannot time
+# through a pipe.
+kill_at_commit = {"pid": None, "ms": 0.0}
 
 
 def watch_stdin():
@@ -57,7 +61,17 @@ def watch_stdin():
             break
         if len(words) == 2 and words[0] == "freeze":
             freeze_at["point"] = words[1]
+        if len(words) == 3 and words[0] == "kill-during-commit":  # pid 0 cancels
+            kill_at_commit["ms"] = float(words[2])
+            kill_at_commit["pid"] = int(words[1]) or None
     stop.set()
+
+
+def kill_quietly(pid):
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 def maybe_freeze(point):
@@ -294,6 +308,10 @@ while not should_stop():
             rewind({p for p, _ in state["recs"]})
         else:
             maybe_freeze("before-commit")
+            if kill_at_commit["pid"] is not None:
+                pid, kill_at_commit["pid"] = kill_at_commit["pid"], None
+                emit("killing_broker", inc=incarnation, txn=state["txn"], ms=kill_at_commit["ms"])
+                threading.Timer(kill_at_commit["ms"] / 1000, kill_quietly, (pid,)).start()
             try:
                 retrying("commit_transaction", lambda: producer.commit_transaction(10))
                 state["open"] = False
