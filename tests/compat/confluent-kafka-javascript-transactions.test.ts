@@ -6,6 +6,7 @@
 
 import ckjs from '@confluentinc/kafka-javascript'
 import { randomBytes } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { Target } from './lib/target.ts'
 import { txnScenario, type ReadRecord, type TxnDriver, type TxnRecord } from './lib/txn-scenario.ts'
 
@@ -54,12 +55,23 @@ async function consumeUntil(
   return { consumer, records }
 }
 
+function describeError(error: unknown): string {
+  const e = error as Error & { code?: number }
+  return `${e.name} (${e.code ?? ''}): ${e.message}`
+}
+
 function driver(target: Target): TxnDriver {
   const kafka = new Kafka({
     kafkaJS: { clientId: 'compat-confluent-js-txn', brokers: [target.bootstrap], logLevel: logLevel.NOTHING },
   })
-  const producer = (transactionalId: string) =>
-    kafka.producer({ kafkaJS: { transactionalId, idempotent: true, maxInFlightRequests: 1 } })
+  const producer = (transactionalId: string, transactionTimeoutMs?: number) =>
+    kafka.producer({
+      kafkaJS: { transactionalId, idempotent: true, maxInFlightRequests: 1 },
+      // librdkafka 2.15 refuses a socket.timeout.ms (default 60 s) above transaction.timeout.ms + 100
+      ...(transactionTimeoutMs === undefined
+        ? {}
+        : { 'transaction.timeout.ms': transactionTimeoutMs, 'socket.timeout.ms': transactionTimeoutMs }),
+    })
   return {
     async produceTransactions({ topic, transactionalId, transactions }) {
       const p = producer(transactionalId)
@@ -118,13 +130,29 @@ function driver(target: Target): TxnDriver {
         try {
           await old.commit()
         } catch (error) {
-          const e = error as Error & { code?: number }
-          return `${e.name} (${e.code ?? ''}): ${e.message}`
+          return describeError(error)
         }
         throw new Error('the fenced producer committed its transaction')
       } finally {
         await zombie.disconnect().catch(() => {})
         await winner.disconnect()
+      }
+    },
+    async timeout({ topic, transactionalId, records, transactionTimeoutMs, idleMs }) {
+      const p = producer(transactionalId, transactionTimeoutMs)
+      await p.connect()
+      try {
+        const txn = await p.transaction()
+        await txn.send(messagesFor(topic, records))
+        await sleep(idleMs)
+        try {
+          await txn.commit()
+        } catch (error) {
+          return describeError(error)
+        }
+        throw new Error('the timed-out transaction committed')
+      } finally {
+        await p.disconnect().catch(() => {})
       }
     },
   }

@@ -5,6 +5,7 @@
 
 import kafkajs from 'kafkajs'
 import { randomBytes } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { Target } from './lib/target.ts'
 import { txnScenario, type ReadRecord, type TxnDriver, type TxnRecord } from './lib/txn-scenario.ts'
 
@@ -48,6 +49,11 @@ async function consumeUntil(
     throw error
   }
   return { records, stop: () => consumer.disconnect() }
+}
+
+function describeError(error: unknown): string {
+  const e = error as Error & { type?: string }
+  return `${e.name} ${e.type ?? ''}: ${e.message}`
 }
 
 function driver(target: Target) {
@@ -112,13 +118,34 @@ function driver(target: Target) {
         try {
           await old.commit()
         } catch (error) {
-          const e = error as Error & { type?: string }
-          return `${e.name} ${e.type ?? ''}: ${e.message}`
+          return describeError(error)
         }
         throw new Error('the fenced producer committed its transaction')
       } finally {
         await zombie.disconnect()
         await winner.disconnect()
+      }
+    },
+    async timeout({ topic, transactionalId, records, transactionTimeoutMs, idleMs }) {
+      const p = kafka.producer({
+        transactionalId,
+        idempotent: true,
+        maxInFlightRequests: 1,
+        transactionTimeout: transactionTimeoutMs,
+      })
+      await p.connect()
+      try {
+        const txn = await p.transaction()
+        await txn.send(messagesFor(topic, records))
+        await sleep(idleMs)
+        try {
+          await txn.commit()
+        } catch (error) {
+          return describeError(error)
+        }
+        throw new Error('the timed-out transaction committed')
+      } finally {
+        await p.disconnect()
       }
     },
   } satisfies TxnDriver

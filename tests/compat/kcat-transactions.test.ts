@@ -9,10 +9,12 @@
 // CRC-32 of the key modulo the partition count) with keys chosen for it. kcat is also its own read_committed reader
 // (-X isolation.level=read_committed, -e stops at the last stable offset). Fencing: a second kcat with the same
 // transactional.id commits while the first still has stdin open; closing the first's stdin makes it commit, and it
-// must fail with librdkafka's fenced error. kcat cannot send consumer offsets to a transaction.
+// must fail with librdkafka's fenced error; the same for a kcat whose transaction.timeout.ms passed while its stdin
+// stayed open. kcat cannot send consumer offsets to a transaction.
 
 import assert from 'node:assert/strict'
 import type { ChildProcess } from 'node:child_process'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { crc32 } from 'node:zlib'
 import { run, spawnTracked, stopChild } from './lib/processes.ts'
 import type { Target } from './lib/target.ts'
@@ -124,6 +126,22 @@ async function driver(target: Target): Promise<TxnDriver> {
         return `exit ${code}: ${zombie.stderr().trim()}`
       } finally {
         await stopChild(zombie.child)
+      }
+    },
+    async timeout({ topic, partitions, transactionalId, records, transactionTimeoutMs, idleMs }) {
+      const before = await endOffsetsSum(wire, topic, partitions)
+      const args = [...kcatArgs(target, topic, transactionalId), '-X', `transaction.timeout.ms=${transactionTimeoutMs}`]
+      const idle = startOpen(args)
+      try {
+        idle.child.stdin?.write(keyedLines(records, partitions))
+        await waitForRecords(wire, topic, partitions, before + BigInt(records.length))
+        await sleep(idleMs)
+        idle.child.stdin?.end()
+        const code = await exitWithin(idle.exit, WAIT_MS)
+        if (code === 0) throw new Error(`kcat committed the timed-out transaction: ${idle.stderr()}`)
+        return `exit ${code}: ${idle.stderr().trim()}`
+      } finally {
+        await stopChild(idle.child)
       }
     },
     close: () => wire.close(),

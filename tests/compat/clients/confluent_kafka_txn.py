@@ -2,7 +2,7 @@
 
 `python3 confluent_kafka_txn.py STEP JSON`: the step's options as JSON (plus "bootstrap"); prints one JSON line
 with the result and exits 0, or exits 1 with the traceback on stderr. Steps: transactions, read-committed, ctp,
-fence.
+fence, timeout.
 """
 
 import json
@@ -14,13 +14,14 @@ from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaExcepti
 TIMEOUT = 30  # seconds for each transactional call and each wait
 
 
-def producer(options, transactional_id):
+def producer(options, transactional_id, **extra):
     return Producer(
         {
             "bootstrap.servers": options["bootstrap"],
             "client.id": "compat-confluent-python-txn",
             "transactional.id": transactional_id,
             "linger.ms": 5,
+            **extra,
         }
     )
 
@@ -130,7 +131,27 @@ def fence(options):
     raise RuntimeError("the fenced producer committed its transaction")
 
 
-STEPS = {"transactions": transactions, "read-committed": read_committed, "ctp": ctp, "fence": fence}
+def timeout(options):
+    p = producer(options, options["transactionalId"], **{"transaction.timeout.ms": options["transactionTimeoutMs"]})
+    p.init_transactions(TIMEOUT)
+    p.begin_transaction()
+    send(p, options["topic"], options["records"])
+    time.sleep(options["idleMs"] / 1000)
+    try:
+        p.commit_transaction(TIMEOUT)
+    except KafkaException as e:
+        error = e.args[0]
+        return {"error": f"{error.name()} fatal={error.fatal()}: {error.str()}"}
+    raise RuntimeError("the timed-out transaction committed")
+
+
+STEPS = {
+    "transactions": transactions,
+    "read-committed": read_committed,
+    "ctp": ctp,
+    "fence": fence,
+    "timeout": timeout,
+}
 
 if __name__ == "__main__":
     result = STEPS[sys.argv[1]](json.loads(sys.argv[2]))

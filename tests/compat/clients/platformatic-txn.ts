@@ -3,10 +3,11 @@
 // one JSON line with the result. Steps: transactions (Producer with transactionalId: beginTransaction, send,
 // commit/abort), read-committed (a group Consumer stream; its default isolation level is read_committed and it
 // drops aborted records itself), ctp (Transaction.addConsumer and addOffset, which commits a consumed message's
-// offset + 1 with the consumer's generation and member id), fence.
+// offset + 1 with the consumer's generation and member id), fence, timeout.
 
 import { Consumer, Producer, type Message } from '@platformatic/kafka'
 import { randomBytes } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
 
 interface Record_ {
   partition: number
@@ -28,6 +29,9 @@ interface Options {
   steps: { upTo: number; outcome: 'commit' | 'abort' }[]
   first: Record_[]
   second: Record_[]
+  records: Record_[]
+  transactionTimeoutMs: number
+  idleMs: number
 }
 
 const WAIT_MS = 40_000
@@ -41,10 +45,12 @@ const base = { clientId: 'compat-platformatic-txn', bootstrapBrokers: [options.b
  * producer id holds, Kafka's coordinator (and Samsa's) answers PRODUCER_FENCED. A second instance must send -1/-1,
  * as a new producer does in every other client.
  */
-function producer(fresh = false): Producer {
+function producer(fresh = false, transactionTimeoutMs?: number): Producer {
   const pid = fresh ? { producerId: -1n, producerEpoch: -1 } : {}
   return new Producer({
     ...base,
+    // the library sends its request timeout as InitProducerId's transaction timeout
+    ...(transactionTimeoutMs === undefined ? {} : { timeout: transactionTimeoutMs }),
     ...pid,
     transactionalId: options.transactionalId,
     idempotent: true,
@@ -159,11 +165,29 @@ async function fence(): Promise<{ error: string }> {
   }
 }
 
+async function timeout(): Promise<{ error: string }> {
+  const p = producer(false, options.transactionTimeoutMs)
+  try {
+    const txn = await p.beginTransaction()
+    await txn.send({ messages: messages(options.topic, options.records) })
+    await sleep(options.idleMs)
+    try {
+      await txn.commit()
+    } catch (error) {
+      return { error: describeError(error) }
+    }
+    throw new Error('the timed-out transaction committed')
+  } finally {
+    await p.close(true).catch(() => {})
+  }
+}
+
 const steps: Record<string, () => Promise<unknown>> = {
   transactions,
   'read-committed': readCommitted,
   ctp,
   fence,
+  timeout,
 }
 const run = steps[step]
 if (!run) throw new Error(`unknown step "${step}"`)

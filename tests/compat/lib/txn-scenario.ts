@@ -14,6 +14,10 @@
 //      initialises and commits its own; the first one's commit fails with the client's fenced error, its records
 //      are stored followed by an ABORT marker (written when the second producer initialised), and read_committed
 //      readers never see them.
+//   5. transaction.timeout.ms: a producer with a 3 s transaction timeout sends and then stays idle past it (and past
+//      Kafka's default 10 s abort check interval); the broker must abort the transaction on its own while the
+//      producer is idle (ABORT markers, last stable offset back at the high watermark, seen over the wire), and the
+//      producer's late commit fails as fenced.
 // Steps a client cannot do are skipped with the reason its driver gives.
 
 import assert from 'node:assert/strict'
@@ -42,6 +46,12 @@ const STEP_MS = 60_000
 const TEST_MS = 4 * STEP_MS
 const KCAT = process.env.COMPAT_KCAT ?? 'kcat'
 const UNSTABLE_OFFSET_COMMIT = 88
+const TRANSACTION_TIMEOUT_MS = 3_000
+/**
+ * transaction.timeout.ms, then up to transaction.abort.timed.out.transaction.cleanup.interval.ms (10 s), and slack for
+ * a client program's start (the wait is measured from before the program starts, the idling from after it sent)
+ */
+const IDLE_MS = TRANSACTION_TIMEOUT_MS + 10_000 + 8_000
 
 export type Outcome = 'commit' | 'abort'
 
@@ -101,6 +111,17 @@ export interface FenceOptions {
   second: TxnRecord[]
 }
 
+export interface TimeoutOptions {
+  topic: string
+  partitions: number
+  transactionalId: string
+  records: TxnRecord[]
+  /** The producer's transaction.timeout.ms. */
+  transactionTimeoutMs: number
+  /** How long the producer stays idle after its records are delivered, before it tries to commit. */
+  idleMs: number
+}
+
 /** A step the client has, or the reason it has not (the step is then skipped, or done by kcat for reading). */
 export type Capability<F> = F | { skip: string }
 
@@ -111,6 +132,8 @@ export interface TxnDriver {
   consumeTransformProduce: Capability<(options: ConsumeTransformProduceOptions) => Promise<void>>
   /** Resolves with the first producer's error on its commit; rejects if that commit succeeded. */
   fence: Capability<(options: FenceOptions) => Promise<string>>
+  /** Resolves with the producer's error on its late commit; rejects if that commit succeeded. */
+  timeout: Capability<(options: TimeoutOptions) => Promise<string>>
   close?(): Promise<void>
 }
 
@@ -449,14 +472,60 @@ export function txnScenario(scenario: TxnScenario): void {
         assertReadsExactly(read, second, TXN_PARTITIONS)
       },
     )
+
+    it(
+      'transaction.timeout.ms: the broker aborts an idle transaction and fences its producer',
+      { timeout: TEST_MS },
+      async (t) => {
+        if (targetKind() === 'mock') return t.skip('the librdkafka mock is not the broker under test for transactions')
+        const timeout = driver.timeout
+        if (!has(timeout)) return t.skip(timeout.skip)
+        const idle = name('idle')
+        await wire.createTopic(idle, TXN_PARTITIONS)
+        const records = recordsFor('idle', TXN_PARTITIONS, 2)
+        // The markers must appear while the producer is still idle, not when it finally tries to commit: its commit
+        // starts no earlier than IDLE_MS from now, so that is the deadline.
+        const deadline = Date.now() + IDLE_MS
+        const lateCommit = timeout({
+          topic: idle,
+          partitions: TXN_PARTITIONS,
+          transactionalId: name('idle-tid'),
+          records,
+          transactionTimeoutMs: TRANSACTION_TIMEOUT_MS,
+          idleMs: IDLE_MS,
+        }).then(
+          (error) => ({ error }),
+          (failure: unknown) => ({ failure }),
+        )
+        const aborted = async (): Promise<boolean> => {
+          for (let partition = 0; partition < TXN_PARTITIONS; partition++) {
+            const log = await wire.readUncommitted(idle, partition)
+            const want = expectedTokens([{ records, outcome: 'abort' }], partition)
+            if (JSON.stringify(log.tokens) !== JSON.stringify(want) || log.lastStableOffset !== log.highWatermark)
+              return false
+          }
+          return true
+        }
+        let done = await aborted()
+        while (!done && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 250))
+          done = await aborted()
+        }
+        assert.ok(done, 'the broker aborted the idle transaction before the producer tried to commit')
+        const outcome = await lateCommit
+        if ('failure' in outcome) throw outcome.failure
+        assert.match(outcome.error, FENCED, `the late commit fails as fenced: ${outcome.error}`)
+        t.diagnostic(`late commit's error: ${outcome.error.slice(0, 200)}`)
+      },
+    )
   })
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Drivers whose steps run in a child program (Python, or Node 22 for platformatic): `<program> STEP JSON` with the
 // step's options (plus "bootstrap") as JSON; it prints one JSON line on stdout at the end and exits 0, or exits
-// non-zero with the error on stderr. Steps: transactions, read-committed (prints the records), ctp, fence (prints
-// {"error": "..."}).
+// non-zero with the error on stderr. Steps: transactions, read-committed (prints the records), ctp, fence and timeout
+// (print {"error": "..."}).
 
 export interface TxnProgram {
   command: string
@@ -467,7 +536,7 @@ export interface TxnProgram {
 export function programTxnDriver(
   program: TxnProgram,
   target: Target,
-  skips: Partial<Record<'readCommitted' | 'consumeTransformProduce' | 'fence', string>> = {},
+  skips: Partial<Record<'readCommitted' | 'consumeTransformProduce' | 'fence' | 'timeout', string>> = {},
 ): TxnDriver {
   const call = async (step: string, options: object): Promise<unknown> => {
     const json = JSON.stringify({ ...options, bootstrap: target.bootstrap })
@@ -492,5 +561,9 @@ export function programTxnDriver(
       skips.fence !== undefined
         ? { skip: skips.fence }
         : async (o) => ((await call('fence', o)) as { error: string }).error,
+    timeout:
+      skips.timeout !== undefined
+        ? { skip: skips.timeout }
+        : async (o) => ((await call('timeout', o)) as { error: string }).error,
   }
 }
