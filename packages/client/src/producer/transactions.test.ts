@@ -541,3 +541,38 @@ test(
     assert.deepEqual(values(await readAll([{ topic: kept, partitions: 1 }], 'read_committed')), ['first', 'second'])
   },
 )
+
+test('an abort with batches in flight waits for them, drops the rest, and sequences carry on', TIMEOUT, async () => {
+  const topic = await topicWith(2)
+  const producer = transactional({ lingerMs: 5, batchSize: 300 })
+  let written = 0
+  let dropped = 0
+  try {
+    await producer.initTransactions()
+    producer.beginTransaction()
+    const sends = Array.from({ length: 100 }, (_, i) =>
+      producer.send({ topic, messages: [{ value: `doomed-${i}`.padEnd(60, '.'), partition: i % 2 }] }).then(
+        () => written++,
+        (e: unknown) => {
+          assert.ok(isCode('SAMSA_ERR_TRANSACTION_ABORTED')(e), String(e))
+          dropped++
+        },
+      ),
+    )
+    // Abort once the first batches are acknowledged, with more in flight or waiting behind them.
+    while (written === 0) await new Promise((resolve) => setTimeout(resolve, 1))
+    await producer.abortTransaction()
+    await Promise.all(sends)
+    assert.equal(written + dropped, 100)
+    assert.ok(written > 0 && dropped > 0, `some written (${written}), some dropped (${dropped})`)
+    producer.beginTransaction()
+    await producer.send({ topic, messages: [0, 1].map((partition) => ({ value: `kept-${partition}`, partition })) })
+    await producer.commitTransaction()
+  } finally {
+    await producer.close()
+  }
+  const committed = await readAll([{ topic, partitions: 2 }], 'read_committed')
+  assert.deepEqual(values(committed).sort(), ['kept-0', 'kept-1'])
+  const all = await readAll([{ topic, partitions: 2 }], 'read_uncommitted')
+  assert.equal(all.length, written + 2, 'what was acknowledged before the abort was written, and nothing else')
+})
