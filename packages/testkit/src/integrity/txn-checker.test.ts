@@ -79,6 +79,7 @@ interface Worker {
   child: ChildProcess
   events: WorkerEvent[]
   stderr: string[]
+  /** Resolves once the process exited and its output was read to the end ('close'). */
   exited: Promise<number | string>
   /** Called when the worker reports that it stopped itself (a requested freeze). */
   onFrozen?: () => void
@@ -105,7 +106,7 @@ function startWorker(id: number, bootstrap: string, onEvent: (e: WorkerEvent) =>
     child,
     events: [],
     stderr: [],
-    exited: new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'))),
+    exited: new Promise((resolve) => child.once('close', (code, signal) => resolve(code ?? signal ?? 'unknown'))),
   }
   createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
     let event: WorkerEvent
@@ -192,7 +193,7 @@ async function readCommittedWithLibrdkafka(bootstrap: string): Promise<{ p: numb
   const errors: string[] = []
   createInterface({ input: child.stdout }).on('line', (line) => lines.push(line))
   createInterface({ input: child.stderr }).on('line', (line) => errors.push(line))
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve)) // after stdout drained
   assert.equal(code, 0, `txn_read_committed.py exited ${code}: ${errors.slice(-10).join('\n')}`)
   return lines.map((line) => JSON.parse(line) as { p: number; o: number; v: string })
 }
@@ -226,7 +227,7 @@ test(
       timeline.push({ ev: what, w: 'checker', at: Date.now(), ...extra } as { ev: string; at: number })
     }
     let keepDataDir = false
-    const kills: { atCommittedRecords: number; atMs: number }[] = []
+    const kills: { atCommittedRecords: number; atMs: number; how: string }[] = []
     const began = Date.now()
     try {
       broker = await startBrokerProcess({ dataDir, overrides, logFile })
@@ -322,6 +323,7 @@ test(
           return
         }
         const victim = broker as BrokerProcess
+        let how = 'mid-transaction'
         if (step.mid === 'commit') {
           // A worker sends the SIGKILL itself, killDelayMs after its next commit_transaction starts (a pipe round
           // trip from here would land after the commit); if none commits within 10 s the checker kills.
@@ -329,11 +331,12 @@ test(
           killer.child.stdin?.write(`kill-during-commit ${victim.child.pid} ${step.killDelayMs}\n`)
           const exited = await Promise.race([victim.exited.then(() => true), sleep(10_000).then(() => false)])
           if (!exited) killer.child.stdin?.write('kill-during-commit 0 0\n')
+          how = exited ? `by worker ${step.worker} in its commit` : 'by the checker (no commit within 10 s)'
           mark(exited ? 'killed-by-worker' : 'no-commit-to-kill-during', { worker: step.worker })
         } else {
           await sleep(step.killDelayMs)
         }
-        kills.push({ atCommittedRecords: reportedCommitted, atMs: Date.now() - began })
+        kills.push({ atCommittedRecords: reportedCommitted, atMs: Date.now() - began, how })
         assert.equal(await victim.kill(), 'SIGKILL')
         mark('killed', { kill: kills.length })
         await sleep(step.restartDelayMs)
@@ -440,7 +443,7 @@ test(
               .map((e) => `${e.ev}${e.why ? ` (${e.why.slice(0, 160)})` : ''}`)[0] ?? 'no outcome reported')
       const summary =
         `seed ${seed}: ${elapsedMs} ms, finished=${finished}, kills ${kills.length} ` +
-        `(${kills.map((k) => `after ${k.atCommittedRecords} records at ${k.atMs} ms`).join('; ')}), ` +
+        `(${kills.map((k) => `${k.how} after ${k.atCommittedRecords} records at ${k.atMs} ms`).join('; ')}), ` +
         `workers reported ${reportedCommits.length} commits, ${reportedAborts.length} aborts (${abortReasons}), ` +
         `${reportedUnknown.length} unknown outcomes, ${incarnations} producer incarnations; ` +
         `zombie w${frozenEvent?.w}/t${frozenEvent?.txn} ${frozenEvent?.point ?? ''}: ${zombieEnd}; ` +
