@@ -1,11 +1,12 @@
 // A model-based check of transactions in the log: random transactional appends by a few producers, COMMIT and
-// ABORT markers, plain appends, rolls, truncations, clean restarts and crashes (after a flush, reopened with the
-// recovery point at 0 or at the flush, so the index is loaded, rebuilt by replay, or both; or torn, without a
-// flush). After every step the first unstable offset and the aborted transactions (whole log and random windows)
-// must match a model that derives them from the batches alone, and a read_committed consumer (Kafka's client
-// algorithm over read() with collectAbortedTransactions) must see, per key, the model's latest committed value.
-// With the cleaner running too, the index may lose entries whose markers the cleaner dropped (after their data),
-// so there it must be a subset of the model's, and the read_committed view must still match exactly.
+// ABORT markers, plain appends, DeleteRecords, rolls, truncations, clean restarts and crashes (after a flush,
+// reopened with the recovery point at 0 or at the flush, so the index is loaded, rebuilt by replay, or both; or
+// torn, without a flush). After every step the first unstable offset and the aborted transactions (whole log and
+// random windows) must match a model that derives them from the batches alone, and a read_committed consumer
+// (Kafka's client algorithm over read() with collectAbortedTransactions) must see, per key, the model's latest
+// committed value. With the cleaner running too (DeleteRecords then left out), the index may lose entries whose
+// markers the cleaner dropped (after their data), so there it must be a subset of the model's, and the
+// read_committed view must still match exactly.
 
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
@@ -31,7 +32,11 @@ type ModelBatch =
   | { kind: 'marker'; base: bigint; last: bigint; pid: bigint; abort: boolean }
 
 /** The latest committed value of each key below `stableOffset`: plain records and committed transactions'. */
-function latestCommitted(batches: readonly ModelBatch[], stableOffset: bigint): Map<string, string> {
+function latestCommitted(
+  batches: readonly ModelBatch[],
+  stableOffset: bigint,
+  logStartOffset: bigint,
+): Map<string, string> {
   // A transaction's fate is known from its marker: walk backwards, remembering per producer the next marker.
   const fate = new Map<ModelBatch, boolean>() // data batch → committed?
   const nextMarker = new Map<bigint, boolean>()
@@ -42,9 +47,12 @@ function latestCommitted(batches: readonly ModelBatch[], stableOffset: bigint): 
   }
   const latest = new Map<string, string>()
   for (const batch of batches) {
-    if (batch.kind === 'marker' || batch.base >= stableOffset) continue
+    // A read stops before a batch whose last offset reaches the LSO (which the log start can put inside one).
+    if (batch.kind === 'marker' || batch.last >= stableOffset) continue
     if (batch.kind === 'data' && fate.get(batch) !== true) continue
-    for (const [key, value] of batch.records) latest.set(key, value)
+    batch.records.forEach(([key, value], i) => {
+      if (batch.base + BigInt(i) >= logStartOffset) latest.set(key, value)
+    })
   }
   return latest
 }
@@ -55,7 +63,8 @@ function readCommittedView(log: UnifiedLog): Map<string, string> {
   const lso = stable < log.highWatermark ? stable : log.highWatermark
   const latest = new Map<string, string>()
   let offset = log.logStartOffset
-  while (offset < lso) {
+  for (let reads = 0; offset < lso; reads++) {
+    assert.ok(reads < 10_000, 'the read_committed consumer makes progress')
     const read = log.read({
       fetchOffset: offset,
       maxOffset: lso,
@@ -79,7 +88,8 @@ function readCommittedView(log: UnifiedLog): Map<string, string> {
         }
         if (view.isTransactional && skipping.has(view.producerId)) continue
         for (const record of recordsOf([view.bytes])) {
-          if (record.key !== null && record.value !== null) latest.set(record.key, record.value)
+          if (record.offset < log.logStartOffset || record.key === null || record.value === null) continue
+          latest.set(record.key, record.value)
         }
       }
     }
@@ -117,14 +127,16 @@ function random(seed: number): () => number {
   }
 }
 
-// Seeds 106 and 159 once found a .txnindex lost in the window between a roll and the flush that syncs its
-// indexes; 2001, 2027 and 2091 a producer snapshot that held open a transaction whose marker the cleaner dropped.
+// A handful of seeds runs with the suite (about 5 s); run hundreds after a change here. Runs of this test found
+// a .txnindex lost between a roll and the flush that syncs its indexes, producer snapshots holding open a
+// transaction whose marker the cleaner dropped, and replay from the log start skipping a marker below it.
 const cases = [
-  ...[1, 2, 3, 4, 5, 106, 159, 555].map((seed) => ({ seed, withCleaner: false })),
-  ...[1, 2, 3, 2001, 2018, 2027, 2033, 2091].map((seed) => ({ seed, withCleaner: true })),
+  ...[1, 2, 3, 4, 5, 7004, 7008].map((seed) => ({ seed, withCleaner: false })),
+  ...[1, 2, 3, 2001, 2027, 2091].map((seed) => ({ seed, withCleaner: true })),
 ]
 for (const { seed, withCleaner } of cases) {
-  const title = `transactions match the model through appends, truncation, restarts and crashes${withCleaner ? ' and cleaning' : ''} (seed ${seed})`
+  const what = withCleaner ? 'restarts, crashes and cleaning' : 'restarts, crashes and DeleteRecords'
+  const title = `transactions match the model through ${what} (seed ${seed})`
   test(title, async () => {
     const rand = random(seed)
     const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T
@@ -187,6 +199,11 @@ for (const { seed, withCleaner } of cases) {
         const { firstOffset } = log.append(marker, LEADER)
         batches.push({ kind: 'marker', base: firstOffset, last: firstOffset, pid, abort })
         assert.equal(log.producerState.get(pid)?.coordinatorEpoch, step)
+      } else if (action < 0.63 && !withCleaner) {
+        // DeleteRecords: the log start moves (inside a segment or past whole ones, which go with their files).
+        const target =
+          log.logStartOffset + BigInt(Math.floor(rand() * Number(log.logEndOffset - log.logStartOffset + 1n)))
+        log.deleteRecordsBefore(target)
       } else if (action < 0.7) {
         const records = keyed(2, step)
         const { firstOffset, lastOffset } = log.append(batchOfRecords(records), LEADER)
@@ -202,17 +219,17 @@ for (const { seed, withCleaner } of cases) {
         }
       } else if (action < 0.79 && batches.length > 0) {
         const cut = pick(batches.slice(-6)).base // a follower's truncation: usually near the end
-        if (cut < cleanedTo) continue
+        if (cut < cleanedTo || cut < log.logStartOffset) continue
         log.truncateTo(cut)
         batches = batches.filter((b) => b.base < cut)
       } else if (action < 0.86) {
         await log.close()
-        log = open({ hadCleanShutdown: true, highWatermark: log.logEndOffset })
+        log = open({ hadCleanShutdown: true, highWatermark: log.logEndOffset, logStartOffset: log.logStartOffset })
       } else if (action < 0.91) {
         await log.flush()
         const recoveryPoint = rand() < 0.5 ? 0n : log.recoveryPoint
         fs = fs.crash()
-        log = open({ recoveryPoint, highWatermark: log.logEndOffset })
+        log = open({ recoveryPoint, highWatermark: log.logEndOffset, logStartOffset: log.logStartOffset })
       } else if (action < 0.95) {
         // Power loss without a flush: each file keeps a random part of what was not synced (a torn tail). The
         // log keeps what survived, and so does the model. That is not always a prefix: when a segment's lost tail
@@ -220,9 +237,15 @@ for (const { seed, withCleaner } of cases) {
         // from one that compaction left (a limitation of the storage recovery, as of Kafka's, not of transactions).
         const recoveryPoint = log.recoveryPoint
         fs = fs.crash({ keepUnsyncedBytes: (_, unsynced) => Math.floor(rand() * (unsynced + 1)) })
-        log = open({ recoveryPoint, highWatermark: recoveryPoint })
+        log = open({ recoveryPoint, highWatermark: recoveryPoint, logStartOffset: log.logStartOffset })
         const surviving = new Set([...log.batchHeaders(0n)].map((h) => h.baseOffset))
-        batches = batches.filter((b) => b.base < cleanedTo || surviving.has(b.base)) // compaction's gaps aside
+        // Compaction's gaps and the segments DeleteRecords removed aside (those batches happened, and still count).
+        const oldest = (log.segments[0] as { baseOffset: bigint }).baseOffset
+        const isLost = (b: ModelBatch): boolean => b.base >= cleanedTo && b.base >= oldest && !surviving.has(b.base)
+        // A hole (a lost batch below one that survived) can leave a producer snapshot describing batches that are
+        // gone: the run ends there, the blind spot being recovery's (see above), not the transaction state's.
+        if (batches.some((b) => isLost(b) && b.last < log.logEndOffset)) break
+        batches = batches.filter((b) => !isLost(b))
       } else {
         continue
       }
@@ -232,12 +255,15 @@ for (const { seed, withCleaner } of cases) {
       const model = derive(batches)
       let firstOpen: bigint | null = null
       for (const first of model.open.values()) if (firstOpen === null || first < firstOpen) firstOpen = first
+      if (firstOpen !== null && firstOpen < log.logStartOffset) firstOpen = log.logStartOffset
       assert.equal(log.firstUnstableOffset, firstOpen, `first unstable offset at step ${step}`)
       for (const [pid, first] of model.open) assert.equal(log.producerState.get(pid)?.currentTxnFirstOffset, first)
 
       const end = log.logEndOffset
+      // Entries live with their marker's segment: DeleteRecords takes those of the segments it removes.
+      const oldestSegment = (log.segments[0] as { baseOffset: bigint }).baseOffset
       const expected = (from: bigint, upper: bigint) =>
-        model.aborted.filter((a) => a.lastOffset >= from && a.firstOffset < upper)
+        model.aborted.filter((a) => a.lastOffset >= from && a.firstOffset < upper && a.lastOffset >= oldestSegment)
       // With the cleaner, an entry may be gone (its marker dropped after its data) or start later (a replay over
       // compacted segments meets the transaction's first remaining batch), never anything else.
       const matches = (actual: AbortedTransaction[], wanted: typeof model.aborted, message: string): void => {
@@ -260,7 +286,7 @@ for (const { seed, withCleaner } of cases) {
       matches(log.abortedTransactions(0n, end + 1n), expected(0n, end + 1n), `aborted at step ${step}`)
       assert.deepEqual(
         readCommittedView(log),
-        latestCommitted(batches, log.firstUnstableOffset ?? end),
+        latestCommitted(batches, log.firstUnstableOffset ?? end, log.logStartOffset),
         `view @${step}`,
       )
       for (let i = 0; i < 3 && end > 0n; i++) {
