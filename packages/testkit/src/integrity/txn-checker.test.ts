@@ -12,7 +12,7 @@
 //   - the workers' reports agree: a transaction reported committed is in the output, one reported aborted is not;
 //   - aborts really happened (read_uncommitted holds aborted records) and the broker really was killed.
 // SAMSA_CHECKER_SEED=<n> replays a seed (the chaos plan, the workers' abort and size choices; thread timing is not
-// replayed). About 30 s; it needs Debian's python3-confluent-kafka (scripts/install-compat-deps.sh). On a violation (or with SAMSA_CHECKER_KEEP=1) the run directory is kept and its path
+// replayed). 25–50 s; it needs Debian's python3-confluent-kafka (scripts/install-compat-deps.sh). On a violation (or with SAMSA_CHECKER_KEEP=1) the run directory is kept and its path
 // printed: the broker's data directory, its log (broker.log, across restarts) and every worker event (workers.jsonl).
 
 import assert from 'node:assert/strict'
@@ -43,8 +43,9 @@ const RECORDS_PER_PARTITION = 300
 const WORKERS = 3
 const ABORT_RATE = 0.3
 const MAX_TXN_RECORDS = 12
-/** The run stops here even if not every input record was processed (then the liveness assertion fails). */
-const RUN_BOUND_MS = 70_000
+/** The run stops here even if not every input record was processed (then the liveness assertion fails); runs take
+ * 25–50 s on a 2-core machine, so this is room for a loaded CI machine, not a performance target. */
+const RUN_BOUND_MS = 90_000
 const INPUT = 'checker-in'
 const OUTPUT = 'checker-out'
 const GROUP = 'checker'
@@ -202,7 +203,7 @@ const txnKey = (worker: number, txn: number): string => `w${worker}/t${txn}`
 
 test(
   `transactional checker: consume-transform-produce with aborts and kill -9 (seed ${seed})`,
-  { timeout: 150_000 },
+  { timeout: 200_000 },
   async () => {
     const probe = spawnSync(PYTHON, ['-c', 'import confluent_kafka'], { encoding: 'utf8' })
     assert.equal(
