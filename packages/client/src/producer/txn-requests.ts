@@ -16,7 +16,7 @@ import {
 } from '@samsa/protocol'
 import type { Cluster } from '../cluster/cluster.ts'
 import { isKafkaProtocolError, isSamsaError, KafkaProtocolError, SamsaError, SamsaErrorCode } from '../errors.ts'
-import { CoordinatorKeyType, GroupCoordinator } from '../group/coordinator.ts'
+import { CoordinatorKeyType, GroupCoordinator, isCoordinatorMovedError } from '../group/coordinator.ts'
 import type { OffsetToCommit } from '../group/offsets.ts'
 import type { IdempotenceState, ProducerIdentity } from './idempotence.ts'
 
@@ -186,7 +186,7 @@ export class TxnRequests {
         apiVersion: version,
         ...(failed === undefined ? {} : { topic: failed.topic, partition: failed.partitionIndex }),
       })
-      if (error.retriable && errorCode !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) group.markUnknown()
+      if (isCoordinatorMovedError(errorCode)) group.markUnknown()
       throw error
     })
   }
