@@ -6,14 +6,16 @@
 // judged, not what the workers believe:
 //   - read_committed (raw Fetch, isolation 1, aborted-transaction lists applied by filterReadCommitted) shows every
 //     input record exactly once in the output, on the output partition of its input partition, in input-offset
-//     order, and nothing else;
+//     order, and nothing else; librdkafka's own read_committed consumer sees exactly the same;
 //   - every transaction is all or nothing: a transaction's records are either all committed or all dropped;
 //   - group `checker`'s committed offsets equal the input's size and match the committed output per partition;
 //   - the workers' reports agree: a transaction reported committed is in the output, one reported aborted is not;
-//   - aborts really happened (read_uncommitted holds aborted records) and the broker really was killed.
+//   - aborts really happened (read_uncommitted holds aborted records), the broker really was killed, and every
+//     worker stopped cleanly.
 // SAMSA_CHECKER_SEED=<n> replays a seed (the chaos plan, the workers' abort and size choices; thread timing is not
-// replayed). 25–50 s; it needs Debian's python3-confluent-kafka (scripts/install-compat-deps.sh). On a violation (or with SAMSA_CHECKER_KEEP=1) the run directory is kept and its path
-// printed: the broker's data directory, its log (broker.log, across restarts) and every worker event (workers.jsonl).
+// replayed). A run takes 25–50 s and needs Debian's python3-confluent-kafka (scripts/install-compat-deps.sh). On a
+// violation (or with SAMSA_CHECKER_KEEP=1) the run directory is kept and its path printed: the broker's data
+// directory, its log (broker.log, across restarts) and every worker and checker event (workers.jsonl).
 
 import assert from 'node:assert/strict'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
