@@ -9,6 +9,7 @@
 //     order, and nothing else; librdkafka's own read_committed consumer sees exactly the same;
 //   - every transaction is all or nothing: a transaction's records are either all committed or all dropped;
 //   - group `checker`'s committed offsets equal the input's size and match the committed output per partition;
+//   - the coordinator has no transaction left in flight (ListTransactions: Empty, CompleteCommit or CompleteAbort);
 //   - the workers' reports agree: a transaction reported committed is in the output, one reported aborted is not;
 //   - aborts really happened (read_uncommitted holds aborted records), the broker really was killed, and every
 //     worker stopped cleanly.
@@ -26,7 +27,7 @@ import { createInterface } from 'node:readline'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { Connection } from '@samsa/net'
-import { buildRecordBatch, decodeBatchRecords, resolveRecords } from '@samsa/protocol'
+import { buildRecordBatch, decodeBatchRecords, ErrorCode, ListTransactions, resolveRecords } from '@samsa/protocol'
 import {
   createTopics,
   fetchCommittedOffsets,
@@ -422,6 +423,26 @@ test(
         Array.from({ length: PARTITIONS }, (_, p) => p),
         true,
       )
+      // The coordinator has nothing left in flight: every transactional id is Empty or completed.
+      const listTransactions = async (): Promise<string[]> => {
+        const response = await conn.request(
+          ListTransactions,
+          0,
+          ListTransactions.request.make({ stateFilters: [], producerIdFilters: [] }),
+        )
+        assert.equal(response.errorCode, ErrorCode.NONE, 'ListTransactions')
+        return response.transactionStates
+          .filter((t) => t.transactionalId.startsWith('checker-'))
+          .map((t) => `${t.transactionalId}:${t.transactionState}`)
+          .sort()
+      }
+      const settled = (states: string[]): boolean =>
+        states.every((s) => /:(Empty|CompleteCommit|CompleteAbort)$/.test(s))
+      let txnStates = await listTransactions()
+      for (let i = 0; i < 60 && !settled(txnStates); i++) {
+        await sleep(500)
+        txnStates = await listTransactions()
+      }
       await conn.close()
       // librdkafka's own read_committed consumer, for comparison with the raw filter.
       const librdkafkaRead = await readCommittedWithLibrdkafka(broker.bootstrap)
@@ -451,7 +472,7 @@ test(
         `${reportedUnknown.length} unknown outcomes, ${incarnations} producer incarnations; ` +
         `zombie w${frozenEvent?.w}/t${frozenEvent?.txn} ${frozenEvent?.point ?? ''}: ${zombieEnd}; ` +
         `output: ${committedCount} committed records, ${rawCount - committedCount} aborted records in the log; ` +
-        `group offsets ${[...groupOffsets.entries()].map(([p, o]) => `${p}:${o}`).join(' ')}; worker exits ${exits.join(',')}`
+        `transactions ${txnStates.join(' ')}; group offsets ${[...groupOffsets.entries()].map(([p, o]) => `${p}:${o}`).join(' ')}; worker exits ${exits.join(',')}`
       console.log(`txn-checker: ${summary}`)
       keepDataDir = true // until every invariant held
 
@@ -465,6 +486,9 @@ test(
           `output ${p}: librdkafka read_committed agrees with the raw read_committed filter`,
         )
       }
+      // 0b. No transaction left in flight at the coordinator.
+      assert.equal(txnStates.length, WORKERS, `one transactional id per worker: ${txnStates.join(' ')}`)
+      assert.ok(settled(txnStates), `every transaction ended at the coordinator: ${txnStates.join(' ')}`)
       // 1. Per output partition: only its own input partition, input offsets 0, 1, 2, … (exactly once, in order).
       for (let p = 0; p < PARTITIONS; p++) {
         const records = committedOut[p] as OutputRecord[]
