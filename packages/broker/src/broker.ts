@@ -26,7 +26,7 @@ import { createTransactionCoordinator } from './coordinator/txn/create-transacti
 import { ProducerIdManager } from './coordinator/txn/producer-id-manager.ts'
 import { allHandlers } from './handlers/index.ts'
 import { consoleLogger, type Logger } from './logger.ts'
-import { ConfigControl, InProcessMetadataStore, TopicControl } from './metadata/index.ts'
+import { ClientQuotaControl, ConfigControl, InProcessMetadataStore, TopicControl } from './metadata/index.ts'
 import { PartitionManager } from './partitions/index.ts'
 import { Dispatcher } from './server/dispatcher.ts'
 import { HandlerRegistry } from './server/registry.ts'
@@ -154,6 +154,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     metadata: store,
     topics,
     configs: new ConfigControl(store, configs),
+    quotas: new ClientQuotaControl(store),
     configResolver: configs,
     partitions,
     groups,

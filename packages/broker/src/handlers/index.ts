@@ -33,6 +33,8 @@ import { createPartitionsHandler } from './37-create-partitions.ts'
 import { deleteGroupsHandler } from './42-delete-groups.ts'
 import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs.ts'
 import { offsetDeleteHandler } from './47-offset-delete.ts'
+import { describeClientQuotasHandler } from './48-describe-client-quotas.ts'
+import { alterClientQuotasHandler } from './49-alter-client-quotas.ts'
 import { describeClusterHandler } from './60-describe-cluster.ts'
 import { describeProducersHandler } from './61-describe-producers.ts'
 import { describeTransactionsHandler } from './65-describe-transactions.ts'
@@ -73,6 +75,8 @@ export const allHandlers: readonly AnyHandler[] = [
   anyHandler(deleteGroupsHandler),
   anyHandler(incrementalAlterConfigsHandler),
   anyHandler(offsetDeleteHandler),
+  anyHandler(describeClientQuotasHandler),
+  anyHandler(alterClientQuotasHandler),
   anyHandler(describeClusterHandler),
   anyHandler(describeProducersHandler),
   anyHandler(describeTransactionsHandler),

@@ -11,6 +11,7 @@ import { dirname } from 'node:path'
 import {
   MetadataConflictError,
   type BrokerRegistration,
+  type ClientQuotaEntry,
   type MetadataChange,
   type MetadataStore,
   type PartitionMetadata,
@@ -37,6 +38,8 @@ interface PersistedState {
     configs: Record<string, string>
   }[]
   brokerConfigs: Record<string, Record<string, string>>
+  /** Absent in files written before client quotas existed. */
+  clientQuotas?: { entity: { entityType: string; entityName: string | null }[]; values: Record<string, number> }[]
 }
 
 const CLUSTER_DEFAULT = ''
@@ -58,6 +61,8 @@ export class InProcessMetadataStore implements MetadataStore {
   readonly #byId = new Map<string, TopicMetadata>()
   readonly #brokers = new Map<number, BrokerRegistration>()
   readonly #brokerConfigs = new Map<string, ReadonlyMap<string, string>>()
+  /** Keyed by the entity's JSON (parts sorted by type). */
+  readonly #clientQuotas = new Map<string, ClientQuotaEntry>()
   readonly #listeners = new Set<(change: MetadataChange) => void>()
   #persistChain: Promise<void> = Promise.resolve()
 
@@ -74,6 +79,12 @@ export class InProcessMetadataStore implements MetadataStore {
       }
       for (const [key, configs] of Object.entries(persisted.brokerConfigs)) {
         this.#brokerConfigs.set(key, new Map(Object.entries(configs)))
+      }
+      for (const q of persisted.clientQuotas ?? []) {
+        this.#clientQuotas.set(JSON.stringify(q.entity), {
+          entity: q.entity,
+          values: new Map(Object.entries(q.values)),
+        })
       }
     }
   }
@@ -105,6 +116,10 @@ export class InProcessMetadataStore implements MetadataStore {
 
   brokerConfigs(nodeId: number | null): ReadonlyMap<string, string> {
     return this.#brokerConfigs.get(nodeId === null ? CLUSTER_DEFAULT : String(nodeId)) ?? new Map()
+  }
+
+  clientQuotas(): readonly ClientQuotaEntry[] {
+    return [...this.#clientQuotas.values()]
   }
 
   registerBroker(registration: BrokerRegistration): Promise<void> {
@@ -151,6 +166,15 @@ export class InProcessMetadataStore implements MetadataStore {
     await this.#commit({ type: 'broker-configs-changed', nodeId })
   }
 
+  async setClientQuotas(entries: readonly ClientQuotaEntry[]): Promise<void> {
+    for (const entry of entries) {
+      const key = JSON.stringify(entry.entity)
+      if (entry.values.size === 0) this.#clientQuotas.delete(key)
+      else this.#clientQuotas.set(key, { entity: [...entry.entity], values: new Map(entry.values) })
+    }
+    await this.#commit({ type: 'client-quotas-changed' })
+  }
+
   subscribe(listener: (change: MetadataChange) => void): () => void {
     this.#listeners.add(listener)
     return () => this.#listeners.delete(listener)
@@ -191,6 +215,10 @@ export class InProcessMetadataStore implements MetadataStore {
         configs: Object.fromEntries(t.configs),
       })),
       brokerConfigs: Object.fromEntries([...this.#brokerConfigs].map(([k, v]) => [k, Object.fromEntries(v)])),
+      clientQuotas: [...this.#clientQuotas.values()].map((q) => ({
+        entity: q.entity.map((p) => ({ entityType: p.entityType, entityName: p.entityName })),
+        values: Object.fromEntries(q.values),
+      })),
     }
     const text = JSON.stringify(state, null, 1)
     const write = this.#persistChain.then(() => writeDurably(path, text))

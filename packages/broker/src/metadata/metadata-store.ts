@@ -40,12 +40,25 @@ export interface BrokerRegistration {
   readonly isFenced: boolean
 }
 
+/** One part of a client-quota entity (KIP-546): a user, a client id or an ip; a null name is the type's default. */
+export interface QuotaEntityPart {
+  readonly entityType: string
+  readonly entityName: string | null
+}
+
+/** The quotas set for one entity (its parts sorted by type), e.g. producer_byte_rate → 1048576. */
+export interface ClientQuotaEntry {
+  readonly entity: readonly QuotaEntityPart[]
+  readonly values: ReadonlyMap<string, number>
+}
+
 export type MetadataChange =
   | { readonly type: 'topic-created'; readonly topic: TopicMetadata }
   | { readonly type: 'topic-deleted'; readonly topic: TopicMetadata }
   | { readonly type: 'partitions-created'; readonly topic: TopicMetadata; readonly previousCount: number }
   | { readonly type: 'topic-configs-changed'; readonly topic: TopicMetadata }
   | { readonly type: 'broker-configs-changed'; readonly nodeId: number | null }
+  | { readonly type: 'client-quotas-changed' }
 
 /** A write whose precondition failed (the etcd compare-and-set did not match). */
 export class MetadataConflictError extends Error {
@@ -67,6 +80,8 @@ export interface MetadataStore {
   topicById(topicId: string): TopicMetadata | undefined
   /** Dynamic broker configs: per broker (nodeId) or the cluster-wide default (null). */
   brokerConfigs(nodeId: number | null): ReadonlyMap<string, string>
+  /** Every entity with client quotas set. */
+  clientQuotas(): readonly ClientQuotaEntry[]
 
   registerBroker(registration: BrokerRegistration): Promise<void>
   /** Fails with MetadataConflictError('exists') if the name or id is taken. */
@@ -79,6 +94,8 @@ export interface MetadataStore {
   setTopicConfigs(topicId: string, configs: ReadonlyMap<string, string>): Promise<void>
   /** Replaces the dynamic configs of one broker (nodeId) or the cluster-wide defaults (null). */
   setBrokerConfigs(nodeId: number | null, configs: ReadonlyMap<string, string>): Promise<void>
+  /** Replaces the quotas of each given entity (parts sorted by type); an empty map removes the entity. */
+  setClientQuotas(entries: readonly ClientQuotaEntry[]): Promise<void>
 
   /** Called after every committed change, in commit order. Returns an unsubscribe function. */
   subscribe(listener: (change: MetadataChange) => void): () => void

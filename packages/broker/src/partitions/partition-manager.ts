@@ -342,6 +342,9 @@ export class PartitionManager {
       case 'broker-configs-changed':
         for (const topic of this.#store.topics()) this.#refreshSettings(topic)
         break
+      case 'client-quotas-changed':
+        // Quotas do not change how partitions are served (not enforced yet).
+        break
     }
   }
 

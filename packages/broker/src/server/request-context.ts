@@ -6,7 +6,7 @@ import type { GroupCoordinator } from '../coordinator/group/index.ts'
 import type { ProducerIdManager } from '../coordinator/txn/producer-id-manager.ts'
 import type { TransactionCoordinator } from '../coordinator/txn/transaction-coordinator.ts'
 import type { Logger } from '../logger.ts'
-import type { ConfigControl, MetadataStore, TopicControl } from '../metadata/index.ts'
+import type { ClientQuotaControl, ConfigControl, MetadataStore, TopicControl } from '../metadata/index.ts'
 import type { PartitionManager } from '../partitions/index.ts'
 
 export interface AdvertisedEndpoint {
@@ -21,6 +21,8 @@ export interface BrokerServices {
   readonly metadata: MetadataStore
   readonly topics: TopicControl
   readonly configs: ConfigControl
+  /** Client quotas (KIP-546) as stored configuration. */
+  readonly quotas: ClientQuotaControl
   readonly configResolver: ConfigResolver
   readonly partitions: PartitionManager
   readonly groups: GroupCoordinator

@@ -103,10 +103,35 @@ test('configs: alter and describe a topic’s configs; refused entity types are 
   assert.equal(broker.code, 0, broker.err)
   assert.match(broker.out, new RegExp(`^All configs for broker ${cli.broker.nodeId} are:`))
 
-  // Samsa's broker has no quota APIs yet: the command names the API it needed.
+  // Client quotas (KIP-546): set for a user and a user's client, then described back as kafka-configs prints them.
+  const setUser = await cli.samsa([
+    'configs',
+    '--alter',
+    '--entity-type',
+    'users',
+    '--entity-name',
+    'alice',
+    '--add-config',
+    'producer_byte_rate=1024,consumer_byte_rate=2048',
+  ])
+  assert.equal(setUser.code, 0, setUser.err)
   const users = await cli.samsa(['configs', '--describe', '--entity-type', 'users', '--entity-name', 'alice'])
-  assert.equal(users.code, 1)
-  assert.match(users.err, /DescribeClientQuotas/)
+  assert.equal(users.code, 0, users.err)
+  assert.match(users.out, /Quota configs for user-principal 'alice' are /)
+  assert.match(users.out, /producer_byte_rate=1024\.0/)
+  assert.match(users.out, /consumer_byte_rate=2048\.0/)
+  const badKey = await cli.samsa([
+    'configs',
+    '--alter',
+    '--entity-type',
+    'clients',
+    '--entity-name',
+    'app',
+    '--add-config',
+    'no_such_quota=1',
+  ])
+  assert.equal(badKey.code, 1)
+  assert.match(badKey.err, /no_such_quota/)
   const groups = await cli.samsa(['configs', '--describe', '--entity-type', 'groups'])
   assert.match(groups.err, /--entity-type groups is not supported yet/)
   const bad = await cli.samsa(['configs', '--alter', '--topic', topic, '--add-config', 'no.such.config=1'])
