@@ -229,3 +229,42 @@ test('a topic created after assign is picked up by a metadata refresh', { timeou
     await c.close()
   }
 })
+
+test('read_committed stops at the last stable offset, and its lag counts to it', { timeout: 20_000 }, async () => {
+  const topic = await topicWith(1)
+  const producer = createProducer({
+    bootstrapServers: fx.broker.bootstrapServers,
+    transactionalId: uniqueTopic('tid'),
+    lingerMs: 0,
+  })
+  const committed = consumer({ isolationLevel: 'read_committed' })
+  const uncommitted = consumer({ isolationLevel: 'read_uncommitted' })
+  try {
+    await producer.initTransactions()
+    producer.beginTransaction()
+    await producer.send({ topic, messages: [{ value: 'a' }, { value: 'b' }, { value: 'c' }] })
+    await producer.commitTransaction() // offsets 0-2, the marker at 3
+    producer.beginTransaction()
+    await producer.send({ topic, messages: [{ value: 'open-1' }, { value: 'open-2' }] }) // 4-5, still open
+    committed.assign([{ topic, partition: 0, offset: 0n }])
+    uncommitted.assign([{ topic, partition: 0, offset: 0n }])
+    assert.deepEqual(
+      (await take(committed, 3)).map((m) => text(m.value)),
+      ['a', 'b', 'c'],
+    )
+    assert.deepEqual(
+      (await take(uncommitted, 5)).map((m) => text(m.value)),
+      ['a', 'b', 'c', 'open-1', 'open-2'],
+    )
+    const [metrics] = committed.metrics().partitions
+    assert.deepEqual(
+      [metrics?.highWatermark, metrics?.lastStableOffset, metrics?.position, metrics?.['records-lag']],
+      [6n, 4n, 4n, 0],
+    )
+    await producer.abortTransaction()
+  } finally {
+    await committed.close()
+    await uncommitted.close()
+    await producer.close()
+  }
+})

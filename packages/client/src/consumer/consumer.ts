@@ -97,7 +97,7 @@ export class Consumer implements AsyncIterable<ConsumerMessage> {
   /** Partitions being revoked: nothing more of them is handed out while their offsets are committed. */
   readonly #revoking = new Set<string>()
   readonly #group: GroupSession | null
-  readonly #lag = new LagMetrics()
+  readonly #lag: LagMetrics
   readonly #groupInstanceId: string | null
   #groupErrors: unknown[] = []
   #delivering: { topic: string; partition: number; done: Promise<void> } | null = null
@@ -112,6 +112,7 @@ export class Consumer implements AsyncIterable<ConsumerMessage> {
       allDefaults.consumer,
     ) as unknown as ResolvedConsumerOptions
     this.#cluster = new Cluster({ ...options })
+    this.#lag = new LagMetrics(options.isolationLevel === 'read_committed')
     this.#fetcher = new Fetcher(this.#cluster, this.#subscriptions, {
       ...options,
       isolationLevel: isolationLevelCode(options.isolationLevel),
@@ -249,7 +250,7 @@ export class Consumer implements AsyncIterable<ConsumerMessage> {
       if (errors.length > 1) throw new AggregateError(errors, `${errors.length} fetch errors`)
       const batch = this.#fetcher.takeBatch()
       if (batch !== null) {
-        this.#lag.record(batch.topic, batch.partition, batch.highWatermark, batch.nextOffset, batch.messages.length)
+        this.#lag.record(batch, batch.nextOffset, batch.messages.length)
         const out = toConsumerBatch(batch)
         this.#batchGenerations.set(out, batch.generation)
         return out

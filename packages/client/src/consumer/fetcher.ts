@@ -35,6 +35,8 @@ export interface FetchedBatch {
   topic: string
   partition: number
   highWatermark: bigint
+  /** -1n when the broker did not say (Fetch before v4). */
+  lastStableOffset: bigint
   messages: ConsumerMessage[]
   /** The position after this batch is delivered. */
   nextOffset: bigint
@@ -206,6 +208,7 @@ export class Fetcher {
           continue
         }
         state.highWatermark = answer.highWatermark
+        state.lastStableOffset = answer.lastStableOffset
         const fetched = readFetchedRecords(
           state.topic,
           state.partition,
@@ -218,6 +221,7 @@ export class Fetcher {
           topic: state.topic,
           partition: state.partition,
           highWatermark: answer.highWatermark,
+          lastStableOffset: answer.lastStableOffset,
           messages: fetched.messages,
           nextOffset: fetched.nextOffset,
           generation: entry.generation,

@@ -1,6 +1,7 @@
 // Consumer lag per partition, as the Java consumer's fetch-manager metrics name it: records-lag (now),
 // records-lag-avg and records-lag-max (over every sample). A sample is taken whenever a Fetch answer's high
-// watermark meets the position: lag = high watermark − position, never below zero.
+// watermark meets the position: lag = high watermark − position, never below zero. Under read_committed the lag
+// counts to the last stable offset instead, as the Java consumer's does: records past it cannot be read yet.
 
 import type { TopicPartition } from '../cluster/sharding.ts'
 import { partitionKey } from './subscription-state.ts'
@@ -10,6 +11,8 @@ export interface PartitionLagMetrics extends TopicPartition {
   position: bigint | null
   /** From the last Fetch answer; -1n until one arrived. */
   highWatermark: bigint
+  /** From the last Fetch answer; -1n until one arrived (or from a broker without Fetch v4). */
+  lastStableOffset: bigint
   'records-lag': number | null
   'records-lag-avg': number | null
   'records-lag-max': number | null
@@ -22,6 +25,11 @@ export interface ConsumerMetrics {
   partitions: PartitionLagMetrics[]
 }
 
+interface LogEnd {
+  highWatermark: bigint
+  lastStableOffset: bigint
+}
+
 interface LagSamples {
   count: number
   sum: number
@@ -30,13 +38,18 @@ interface LagSamples {
 
 export class LagMetrics {
   readonly #samples = new Map<string, LagSamples>()
+  readonly #isReadCommitted: boolean
   #recordsConsumed = 0
 
-  record(topic: string, partition: number, highWatermark: bigint, position: bigint, records: number): void {
+  constructor(isReadCommitted = false) {
+    this.#isReadCommitted = isReadCommitted
+  }
+
+  record(end: LogEnd & TopicPartition, position: bigint, records: number): void {
     this.#recordsConsumed += records
-    if (highWatermark < 0n) return
-    const lag = Number(highWatermark > position ? highWatermark - position : 0n)
-    const key = partitionKey(topic, partition)
+    const lag = this.#lag(end, position)
+    if (lag === null) return
+    const key = partitionKey(end.topic, end.partition)
     const samples = this.#samples.get(key) ?? { count: 0, sum: 0, max: 0 }
     samples.count++
     samples.sum += lag
@@ -49,20 +62,16 @@ export class LagMetrics {
     for (const p of partitions) this.#samples.delete(partitionKey(p.topic, p.partition))
   }
 
-  snapshot(
-    partitions: readonly (TopicPartition & { position: bigint | null; highWatermark: bigint })[],
-  ): ConsumerMetrics {
+  snapshot(partitions: readonly (TopicPartition & LogEnd & { position: bigint | null })[]): ConsumerMetrics {
     const out = partitions.map((p): PartitionLagMetrics => {
       const samples = this.#samples.get(partitionKey(p.topic, p.partition))
-      const lag =
-        p.position === null || p.highWatermark < 0n
-          ? null
-          : Number(p.highWatermark > p.position ? p.highWatermark - p.position : 0n)
+      const lag = p.position === null ? null : this.#lag(p, p.position)
       return {
         topic: p.topic,
         partition: p.partition,
         position: p.position,
         highWatermark: p.highWatermark,
+        lastStableOffset: p.lastStableOffset,
         'records-lag': lag,
         'records-lag-avg': samples === undefined ? null : samples.sum / samples.count,
         'records-lag-max': samples === undefined ? null : samples.max,
@@ -74,5 +83,12 @@ export class LagMetrics {
       'records-consumed-total': this.#recordsConsumed,
       partitions: out,
     }
+  }
+
+  /** How far the position is behind what can be read: the LSO under read_committed, else the high watermark. */
+  #lag(end: LogEnd, position: bigint): number | null {
+    const readable = this.#isReadCommitted && end.lastStableOffset >= 0n ? end.lastStableOffset : end.highWatermark
+    if (readable < 0n) return null
+    return Number(readable > position ? readable - position : 0n)
   }
 }

@@ -15,6 +15,8 @@ export interface PartitionState extends TopicPartition {
   generation: number
   /** The high watermark of the last fetch answer (consumer lag = highWatermark − position). */
   highWatermark: bigint
+  /** The last stable offset of the last fetch answer (-1n until one arrived); read_committed lag counts to it. */
+  lastStableOffset: bigint
 }
 
 export const partitionKey = (topic: string, partition: number): string => `${partition}:${topic}`
@@ -37,6 +39,7 @@ export class SubscriptionState {
         retryAt: 0,
         generation: 0,
         highWatermark: -1n,
+        lastStableOffset: -1n,
       }
       if (p.offset !== undefined) this.#seek(state, p.offset)
       next.set(key, state)
