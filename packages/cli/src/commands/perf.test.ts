@@ -113,6 +113,49 @@ test('producer-perf-test then consumer-perf-test against a broker', async () => 
   assert.match(missing.err, /exactly one of --record-size or --payload-file/)
 })
 
+test('producer-perf-test in transactions: every record committed, readable with read_committed', async () => {
+  const topic = uniqueName('perf-txn')
+  await cli.samsa(['topics', '--create', '--topic', topic, '--partitions', '2'])
+  const produced = await cli.samsa([
+    'producer-perf-test',
+    '--topic',
+    topic,
+    '--num-records',
+    '3000',
+    '--record-size',
+    '50',
+    '--throughput',
+    '-1',
+    '--transactional-id',
+    uniqueName('perf-txn-id'),
+    '--transaction-duration-ms',
+    '20',
+  ])
+  assert.equal(produced.code, 0, produced.err)
+  assert.match(produced.out, /^3000 records sent/m)
+  const consumed = await cli.samsa([
+    'console-consumer',
+    '--topic',
+    topic,
+    '--from-beginning',
+    '--isolation-level',
+    'read_committed',
+    '--max-messages',
+    '3000',
+    '--timeout-ms',
+    '10000',
+  ])
+  assert.equal(consumed.code, 0, consumed.err)
+  assert.equal(consumed.out.split('\n').filter(Boolean).length, 3000)
+  // Every commit wrote a marker per partition, and markers take offsets: the log ends beyond the 3,000 records.
+  const offsets = await cli.samsa(['get-offsets', '--topic', topic])
+  const ends = offsets.out
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => Number(line.split(':').at(-1)))
+  assert.ok(ends.reduce((a, b) => a + b, 0) > 3000, offsets.out)
+})
+
 test('topics plan: given or measured throughput, compared with a topic', async () => {
   const given = await cli.samsa(['topics', 'plan', '--produce-rate', '1000', '--consumer-throughput', '100'], {
     noBootstrap: true,

@@ -2,6 +2,8 @@
 // --record-size random uppercase letters (or lines of --payload-file) at --throughput records/s (-1: as fast as
 // possible), prints Kafka's window line every --reporting-interval ms while it runs and Kafka's summary line at the
 // end: records/sec, MB/sec, average and maximum latency, and the 50th/95th/99th/99.9th latency percentiles.
+// With --transactional-id or --transaction-duration-ms the records go in transactions, each committed once it has
+// been open that long (3000 ms by default), as Kafka's tool does.
 
 import { readFileSync } from 'node:fs'
 import { UsageError, keyValues, type Command, type ParsedArgs } from '../args.ts'
@@ -29,6 +31,17 @@ export const producerPerfTestCommand: Command = {
     'producer-props': { type: 'string', multiple: true, arg: 'k=v ...', description: 'producer configs' },
     'producer.config': { type: 'string', arg: 'file', description: 'producer configs from a .properties file' },
     'reporting-interval': { type: 'string', arg: 'ms', description: 'how often to print a window line (5000)' },
+    'transactional-id': {
+      type: 'string',
+      arg: 'id',
+      description:
+        'produce in transactions with this transactional.id (default performance-producer-default-transactional-id)',
+    },
+    'transaction-duration-ms': {
+      type: 'string',
+      arg: 'ms',
+      description: 'commit each transaction after this long; > 0 turns transactions on (3000 with --transactional-id)',
+    },
   },
   greedy: ['producer-props'],
   run: runProducerPerf,
@@ -84,11 +97,22 @@ async function runProducerPerf(args: ParsedArgs, io: CliIo): Promise<number> {
   }
   const intervalMs = args.int('reporting-interval', 1) ?? 5000
   const payloads = payloadFile === undefined ? [randomPayload(recordSize as number)] : readPayloads(payloadFile, args)
+  const transactionDurationMs =
+    args.int('transaction-duration-ms', 0) ?? (args.string('transactional-id') === undefined ? 0 : 3000)
+  const transactional = transactionDurationMs > 0
   const props = clientProperties('producer', args, io, {
     fileFlags: ['command-config', 'producer.config'],
-    overrides: { 'client.id': 'perf-producer-client', ...keyValues(args.list('producer-props'), 'producer-props') },
+    overrides: {
+      'client.id': 'perf-producer-client',
+      ...(transactional
+        ? { 'transactional.id': args.string('transactional-id') ?? 'performance-producer-default-transactional-id' }
+        : {}),
+      ...keyValues(args.list('producer-props'), 'producer-props'),
+    },
   })
   const producer = producerFrom(props)
+  let transactionStart = 0
+  if (transactional) await producer.initTransactions()
   const total = { count: 0, bytes: 0, latencySum: 0, maxLatency: 0, latencies: [] as number[] }
   const sampleEvery = Math.max(1, Math.trunc(numRecords / Math.min(numRecords, MAX_SAMPLES)))
   let window = { count: 0, bytes: 0, latencySum: 0, maxLatency: 0, start: Date.now() }
@@ -104,6 +128,10 @@ async function runProducerPerf(args: ParsedArgs, io: CliIo): Promise<number> {
   try {
     for (let i = 0; i < numRecords && failure === null && !io.signal.aborted; i++) {
       const payload = payloads[payloads.length === 1 ? 0 : Math.floor(Math.random() * payloads.length)] as Buffer
+      if (transactional && transactionStart === 0) {
+        producer.beginTransaction()
+        transactionStart = Date.now()
+      }
       const sentAt = performance.now()
       inFlight++
       producer
@@ -128,12 +156,17 @@ async function runProducerPerf(args: ParsedArgs, io: CliIo): Promise<number> {
           if (inFlight < MAX_IN_FLIGHT / 2 && drained !== null) drained()
         })
       if (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((r) => (drained = r)).finally(() => (drained = null))
+      if (transactional && Date.now() - transactionStart >= transactionDurationMs) {
+        await producer.commitTransaction()
+        transactionStart = 0
+      }
       if (throughput > 0) {
         // Kafka's ThroughputThrottler: sleep whenever the records sent so far are ahead of the target rate.
         const ahead = ((i + 1) / throughput) * 1000 - (Date.now() - start)
         if (ahead >= 1) await sleep(ahead)
       }
     }
+    if (transactional && transactionStart !== 0 && failure === null) await producer.commitTransaction()
     await producer.flush()
   } finally {
     clearInterval(report)
