@@ -216,6 +216,26 @@ test('read_committed and a 1-byte partition limit still make progress (KIP-74)',
   }
 })
 
+// A caught-up partition's Fetch long-polls for fetch.max.wait.ms; it must not hold the leader while another
+// partition has more to read. With a 60 s wait, this only finishes within its timeout if the partitions are fetched
+// together once the buffered data is taken.
+test('a caught-up partition does not hold back the others on the same leader', { timeout: 20_000 }, async () => {
+  const topic = await topicWith(2)
+  await fx.producer.send({ topic, messages: [{ value: 'only', partition: 0 }] })
+  for (let i = 0; i < 5; i++) await fx.producer.send({ topic, messages: [{ value: `v${i}`, partition: 1 }] })
+  const c = consumer({ fetchMaxWaitMs: 60_000, maxPartitionFetchBytes: 1 })
+  try {
+    c.assign([0, 1].map((partition) => ({ topic, partition, offset: 0n })))
+    const got = await take(c, 6)
+    assert.deepEqual(
+      got.filter((m) => m.partition === 1).map((m) => text(m.value)),
+      ['v0', 'v1', 'v2', 'v3', 'v4'],
+    )
+  } finally {
+    await c.close()
+  }
+})
+
 test('a topic created after assign is picked up by a metadata refresh', { timeout: 20_000 }, async () => {
   const topic = uniqueTopic()
   const c = consumer({ retryBackoffMs: 10, retryBackoffMaxMs: 50 })

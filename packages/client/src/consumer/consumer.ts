@@ -226,6 +226,8 @@ export class Consumer implements AsyncIterable<ConsumerMessage> {
 
   pause(partitions: readonly TopicPartition[]): void {
     this.#subscriptions.setPaused(partitions, true)
+    // A paused partition's buffered data no longer holds back the next Fetch to its leader.
+    this.#fetcher.pump()
   }
 
   resume(partitions: readonly TopicPartition[]): void {
@@ -376,6 +378,7 @@ export class Consumer implements AsyncIterable<ConsumerMessage> {
       stopDelivering: (partitions) => {
         for (const p of partitions) this.#revoking.add(partitionKey(p.topic, p.partition))
         this.#subscriptions.setPaused(partitions, true)
+        this.#fetcher.pump()
       },
       removePartitions: (partitions) => {
         for (const p of partitions) this.#revoking.delete(partitionKey(p.topic, p.partition))

@@ -1,7 +1,8 @@
 // The fetcher keeps one Fetch in flight per leader for the assigned partitions that are not paused, have a
 // position and have no undelivered data buffered, and buffers each partition's answer until the consumer takes it.
 // A partition is fetched again only once its buffered data has been delivered, which bounds memory by roughly
-// fetch.max.bytes per broker and keeps per-partition order trivially.
+// fetch.max.bytes per broker and keeps per-partition order trivially; a leader is fetched from again only once
+// all of its buffered (unpaused) data has been taken, so one Fetch covers all of its partitions.
 //
 // Positions without an offset are reset first with ListOffsets (auto.offset.reset). Answers that say the metadata
 // is stale refresh it and back the partition off; OFFSET_OUT_OF_RANGE resets it; anything else is an error the
@@ -81,6 +82,16 @@ export class Fetcher {
     for (const state of this.#subscriptions.all()) {
       if (state.position !== null && !state.isPaused && state.retryAt > now) wakeAt = Math.min(wakeAt, state.retryAt)
     }
+    // A leader is fetched from again only once its deliverable buffered data has been taken. Otherwise the
+    // partitions drained first (or already caught up) would go alone, and a Fetch of caught-up partitions waits
+    // fetch.max.wait.ms holding the leader's one in-flight slot while the partitions with data wait behind it.
+    const drainingLeaders = new Set<number>()
+    for (const batch of this.#buffered.values()) {
+      const state = this.#subscriptions.get(batch.topic, batch.partition)
+      if (state === undefined || state.generation !== batch.generation || state.position === null) continue
+      if (state.isPaused) continue
+      drainingLeaders.add(this.#cluster.metadata.leaderOf(batch.topic, batch.partition))
+    }
     const byLeader = new Map<number, PartitionState[]>()
     let needsMetadata = false
     for (const state of this.#subscriptions.fetchable(now)) {
@@ -91,7 +102,7 @@ export class Fetcher {
         needsMetadata = true
         continue
       }
-      if (this.#inFlightLeaders.has(leader)) continue
+      if (this.#inFlightLeaders.has(leader) || drainingLeaders.has(leader)) continue
       byLeader.set(leader, [...(byLeader.get(leader) ?? []), state])
     }
     // metadata.max.age.ms: leaders can move without any error reaching this consumer (e.g. to a broker it does
