@@ -6,44 +6,25 @@
 // OFFSET_METADATA_TOO_LARGE. v2-4 retentionTimeMs sets an explicit expiry.
 // Not implemented: authorization; v0-1 (ZooKeeper-era storage and per-partition timestamps).
 
-import { ErrorCode, OffsetCommit } from '@samsa/protocol'
+import { OffsetCommit } from '@samsa/protocol'
 import { defineHandler } from '../server/handler.ts'
-import type { OffsetToCommit } from '../coordinator/group/index.ts'
+import { commitPartitions } from './offset-commit-partitions.ts'
 
 export const offsetCommitHandler = defineHandler(
   OffsetCommit,
   { minVersion: 2, maxVersion: 9 },
   {
     async handle(req, ctx) {
-      const codes = req.topics.map((t) => t.partitions.map(() => ErrorCode.NONE as number))
-      const offsets: OffsetToCommit[] = []
-      const slots: [number, number][] = []
-      req.topics.forEach((t, ti) => {
-        const known = ctx.broker.metadata.topic(t.name)
-        t.partitions.forEach((p, pi) => {
-          if (known === undefined || p.partitionIndex < 0 || p.partitionIndex >= known.partitions.length) {
-            ;(codes[ti] as number[])[pi] = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
-            return
-          }
-          offsets.push({
-            topic: t.name,
-            partition: p.partitionIndex,
-            offset: p.committedOffset,
-            leaderEpoch: p.committedLeaderEpoch,
-            metadata: p.committedMetadata,
-          })
-          slots.push([ti, pi])
-        })
-      })
-      const results = await ctx.broker.groups.commitOffsets({
-        groupId: req.groupId,
-        generationIdOrMemberEpoch: req.generationIdOrMemberEpoch,
-        memberId: req.memberId,
-        groupInstanceId: req.groupInstanceId,
-        offsets,
-        retentionTimeMs: req.retentionTimeMs,
-      })
-      slots.forEach(([ti, pi], i) => ((codes[ti] as number[])[pi] = results[i] ?? ErrorCode.UNKNOWN_SERVER_ERROR))
+      const codes = await commitPartitions(req.topics, ctx.broker.metadata, (offsets) =>
+        ctx.broker.groups.commitOffsets({
+          groupId: req.groupId,
+          generationIdOrMemberEpoch: req.generationIdOrMemberEpoch,
+          memberId: req.memberId,
+          groupInstanceId: req.groupInstanceId,
+          offsets,
+          retentionTimeMs: req.retentionTimeMs,
+        }),
+      )
       return {
         throttleTimeMs: 0,
         topics: req.topics.map((t, ti) => ({

@@ -11,10 +11,10 @@
 // its transaction here.
 // Not implemented: authorization (TRANSACTIONAL_ID WRITE, GROUP READ, TOPIC READ).
 
-import { ErrorCode, TxnOffsetCommit } from '@samsa/protocol'
-import type { OffsetToCommit } from '../coordinator/group/index.ts'
+import { TxnOffsetCommit } from '@samsa/protocol'
 import { GROUP_METADATA_TOPIC } from '../coordinator/group/index.ts'
 import { defineHandler } from '../server/handler.ts'
+import { commitPartitions } from './offset-commit-partitions.ts'
 
 export const txnOffsetCommitHandler = defineHandler(
   TxnOffsetCommit,
@@ -22,7 +22,6 @@ export const txnOffsetCommitHandler = defineHandler(
   {
     async handle(req, ctx) {
       const { groups, transactions, metadata } = ctx.broker
-      const codes = req.topics.map((t) => t.partitions.map(() => ErrorCode.NONE as number))
       await groups.prepare()
       const offsetsPartition = groups.partitionFor(req.groupId)
       const verified =
@@ -34,40 +33,23 @@ export const txnOffsetCommitHandler = defineHandler(
               offsetsPartition,
             )
           : transactions.verify(req.producerId, req.producerEpoch, GROUP_METADATA_TOPIC, offsetsPartition)
-      const offsets: OffsetToCommit[] = []
-      const slots: [number, number][] = []
-      req.topics.forEach((t, ti) => {
-        const known = metadata.topic(t.name)
-        t.partitions.forEach((p, pi) => {
-          const row = codes[ti] as number[]
-          if (known === undefined || p.partitionIndex < 0 || p.partitionIndex >= known.partitions.length) {
-            row[pi] = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
-          } else if (verified !== ErrorCode.NONE) {
-            row[pi] = verified
-          } else {
-            offsets.push({
-              topic: t.name,
-              partition: p.partitionIndex,
-              offset: p.committedOffset,
-              leaderEpoch: p.committedLeaderEpoch,
-              metadata: p.committedMetadata,
-            })
-            slots.push([ti, pi])
-          }
-        })
-      })
-      if (offsets.length > 0) {
-        const results = await groups.commitTransactionalOffsets({
-          groupId: req.groupId,
-          generationIdOrMemberEpoch: req.generationId,
-          memberId: req.memberId,
-          groupInstanceId: req.groupInstanceId,
-          offsets,
-          producerId: req.producerId,
-          producerEpoch: req.producerEpoch,
-        })
-        slots.forEach(([ti, pi], i) => ((codes[ti] as number[])[pi] = results[i] ?? ErrorCode.UNKNOWN_SERVER_ERROR))
-      }
+      const codes = await commitPartitions(
+        req.topics,
+        metadata,
+        (offsets) =>
+          offsets.length === 0
+            ? Promise.resolve([])
+            : groups.commitTransactionalOffsets({
+                groupId: req.groupId,
+                generationIdOrMemberEpoch: req.generationId,
+                memberId: req.memberId,
+                groupInstanceId: req.groupInstanceId,
+                offsets,
+                producerId: req.producerId,
+                producerEpoch: req.producerEpoch,
+              }),
+        verified,
+      )
       return {
         throttleTimeMs: 0,
         topics: req.topics.map((t, ti) => ({
