@@ -73,7 +73,7 @@ export class TransactionCoordinator {
   readonly #runtime: TxnRuntime
   readonly #deps: TransactionCoordinatorDeps
   /** Partitions whose marker is still to be written, per transactional id (only while retrying). */
-  readonly #pendingMarkers = new Map<string, Set<string>>()
+  readonly #pendingMarkers = new Map<string, { topic: string; partition: number }[]>()
 
   constructor(deps: TransactionCoordinatorDeps) {
     this.#runtime = deps.runtime
@@ -342,28 +342,24 @@ export class TransactionCoordinator {
       coordinatorEpoch: this.#deps.markers.coordinatorEpoch(shard.partition),
       committed: m.status === TransactionStatus.PREPARE_COMMIT,
     }
-    let pending = this.#pendingMarkers.get(transactionalId)
-    if (pending === undefined) {
-      pending = new Set()
-      for (const [topic, ids] of m.partitions) for (const p of ids) pending.add(`${p}\u0000${topic}`)
-    }
-    for (const key of [...pending]) {
-      const split = key.indexOf('\u0000')
-      const partition = Number(key.slice(0, split))
-      const topic = key.slice(split + 1)
+    const targets =
+      this.#pendingMarkers.get(transactionalId) ??
+      [...m.partitions].flatMap(([topic, ids]) => [...ids].map((partition) => ({ topic, partition })))
+    const pending = targets.filter(({ topic, partition }) => {
       const errorCode = this.#deps.markers.write(topic, partition, marker)
       // A deleted partition needs no marker; a newer producer epoch there means this one was fenced anyway.
       const done =
         errorCode === ErrorCode.NONE ||
         errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION ||
         errorCode === ErrorCode.INVALID_PRODUCER_EPOCH
-      if (done) pending.delete(key)
-      else
+      if (!done) {
         this.#deps.logger.warn(
           `transaction coordinator: marker for ${topic}-${partition} failed with error ${errorCode}; retrying`,
         )
-    }
-    if (pending.size > 0) {
+      }
+      return !done
+    })
+    if (pending.length > 0) {
       this.#pendingMarkers.set(transactionalId, pending)
       this.#scheduleMarkers(shard, transactionalId, MARKER_RETRY_MS)
       return
