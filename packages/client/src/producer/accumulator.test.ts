@@ -5,6 +5,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { isSamsaError } from '../errors.ts'
 import { RecordAccumulator, estimateRecordBytes, type PendingRecord, type ProducerBatch } from './accumulator.ts'
+import { SendOutcome } from './send-outcome.ts'
 
 function accumulator(options: Partial<ConstructorParameters<typeof RecordAccumulator>[0]> = {}) {
   const closed: ProducerBatch[] = []
@@ -22,22 +23,33 @@ function accumulator(options: Partial<ConstructorParameters<typeof RecordAccumul
 }
 
 function record(value = 'v'): PendingRecord & { settled: Promise<unknown> } {
-  let resolve!: (v: unknown) => void
-  let reject!: (e: unknown) => void
-  const settled = new Promise((res, rej) => ((resolve = res), (reject = rej)))
+  const outcome = new SendOutcome(1)
+  const settled = outcome.promise.then(([metadata]) => metadata)
   settled.catch(() => {})
-  return { key: null, value: Buffer.from(value), headers: [], timestamp: 1, resolve, reject, settled }
+  return { key: null, value: Buffer.from(value), headers: [], timestamp: 1, outcome, index: 0, settled }
 }
 
-test('a batch waits for linger.ms unless it is full', async () => {
+/** Appends a record that has buffer memory right away. */
+function appendNow(acc: RecordAccumulator, partition: number, r: PendingRecord): void {
+  assert.equal(acc.append('t', partition, r), null, 'appended without waiting for memory')
+}
+
+/** Appends a record that has to wait for buffer memory. */
+function appendBlocked(acc: RecordAccumulator, partition: number, r: PendingRecord): Promise<void> {
+  const wait = acc.append('t', partition, r)
+  assert.ok(wait !== null, 'waits for buffer memory')
+  return wait
+}
+
+test('a batch waits for linger.ms unless it is full', () => {
   const { acc, closed } = accumulator()
-  await acc.append('t', 0, record())
+  appendNow(acc, 0, record())
   const now = Date.now()
   assert.equal(acc.ready(now).batches.length, 0)
   assert.ok(acc.ready(now).nextReadyAt <= now + 50)
   assert.equal(acc.ready(now + 50).batches.length, 1)
   // Filling a batch to batch.size closes it and makes it ready at once.
-  await acc.append('t', 1, record('x'.repeat(1000)))
+  appendNow(acc, 1, record('x'.repeat(1000)))
   assert.deepEqual(
     acc.ready(now).batches.map((b) => b.partition),
     [1],
@@ -52,8 +64,8 @@ test('one batch in flight per partition; a retry keeps its place at the head', a
   const { acc } = accumulator({ batchSize: 1 })
   const first = record('a')
   const second = record('b')
-  await acc.append('t', 0, first)
-  await acc.append('t', 0, second)
+  appendNow(acc, 0, first)
+  appendNow(acc, 0, second)
   const [head] = acc.ready(Date.now()).batches
   assert.equal(head?.records[0], first)
   acc.markInFlight(head)
@@ -70,7 +82,7 @@ test('one batch in flight per partition; a retry keeps its place at the head', a
 
 test('flush makes every batch ready and resolves when they are done', async () => {
   const { acc } = accumulator({ lingerMs: 60_000 })
-  await acc.append('t', 0, record())
+  appendNow(acc, 0, record())
   const flushed = acc.flush()
   const [batch] = acc.ready(Date.now()).batches
   assert.ok(batch !== undefined)
@@ -83,10 +95,10 @@ test('flush makes every batch ready and resolves when they are done', async () =
 test('a full buffer.memory makes append wait until a batch completes, or time out', async () => {
   const one = estimateRecordBytes(record())
   const { acc } = accumulator({ bufferMemory: one * 2, batchSize: 1 })
-  await acc.append('t', 0, record())
-  await acc.append('t', 1, record())
+  appendNow(acc, 0, record())
+  appendNow(acc, 1, record())
   let isAppended = false
-  const third = acc.append('t', 2, record()).then(() => (isAppended = true))
+  const third = appendBlocked(acc, 2, record()).then(() => (isAppended = true))
   const [batch] = acc.ready(Date.now()).batches
   assert.equal(isAppended, false)
   acc.markInFlight(batch!)
@@ -95,16 +107,16 @@ test('a full buffer.memory makes append wait until a batch completes, or time ou
   assert.equal(acc.usedBytes, one * 2)
 
   const { acc: tight } = accumulator({ bufferMemory: one, maxBlockMs: 1 })
-  await tight.append('t', 0, record())
-  await assert.rejects(tight.append('t', 0, record()), (e) => isSamsaError(e) && e.code === 'SAMSA_ERR_TIMEOUT')
+  appendNow(tight, 0, record())
+  await assert.rejects(appendBlocked(tight, 0, record()), (e) => isSamsaError(e) && e.code === 'SAMSA_ERR_TIMEOUT')
 })
 
 test('abortAll fails waiting batches and blocked appends', async () => {
   const one = estimateRecordBytes(record())
   const { acc } = accumulator({ bufferMemory: one })
   const waiting = record()
-  await acc.append('t', 0, waiting)
-  const blocked = acc.append('t', 0, record())
+  appendNow(acc, 0, waiting)
+  const blocked = appendBlocked(acc, 0, record())
   acc.abortAll(new Error('closing'))
   await assert.rejects(waiting.settled, /closing/)
   await assert.rejects(blocked, /closing/)

@@ -8,23 +8,18 @@
 
 import { RECORD_BATCH_OVERHEAD, type RecordHeader } from '@samsa/protocol'
 import { SamsaError, SamsaErrorCode } from '../errors.ts'
+import type { SendOutcome } from './send-outcome.ts'
 
-export interface RecordMetadata {
-  topic: string
-  partition: number
-  /** -1n with acks=0, when the broker does not answer. */
-  offset: bigint
-  /** CreateTime of the record, or the broker's LogAppendTime when the topic uses it. */
-  timestamp: number
-}
+export type { RecordMetadata } from './send-outcome.ts'
 
 export interface PendingRecord {
   key: Buffer | null
   value: Buffer | null
-  headers: RecordHeader[]
+  headers: readonly RecordHeader[]
   timestamp: number
-  resolve(metadata: RecordMetadata): void
-  reject(error: unknown): void
+  /** The send() call the record came in, and its place in that call. */
+  outcome: SendOutcome
+  index: number
 }
 
 /** Bytes a record takes in a batch, near enough for batching and memory accounting (varints at their widest). */
@@ -71,18 +66,23 @@ export class ProducerBatch {
   succeed(baseOffset: bigint, logAppendTimeMs: bigint): void {
     if (this.isDone) return
     this.isDone = true
-    this.records.forEach((r, i) => {
-      const offset = baseOffset < 0n ? -1n : baseOffset + BigInt(i)
-      const timestamp = logAppendTimeMs >= 0n ? Number(logAppendTimeMs) : r.timestamp
-      r.resolve({ topic: this.topic, partition: this.partition, offset, timestamp })
-    })
+    const { topic, partition, records } = this
+    const isOffsetKnown = baseOffset >= 0n
+    const appendTime = logAppendTimeMs >= 0n ? Number(logAppendTimeMs) : -1
+    let offset = isOffsetKnown ? baseOffset : -1n
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i] as PendingRecord
+      const timestamp = appendTime >= 0 ? appendTime : r.timestamp
+      r.outcome.delivered(r.index, { topic, partition, offset, timestamp })
+      if (isOffsetKnown) offset++
+    }
     this.#markDone()
   }
 
   fail(error: unknown): void {
     if (this.isDone) return
     this.isDone = true
-    for (const r of this.records) r.reject(error)
+    for (const r of this.records) r.outcome.failed(error)
     this.#markDone()
   }
 }
@@ -127,21 +127,33 @@ export class RecordAccumulator {
     return this.#usedBytes
   }
 
-  /** Adds a record to its partition's open batch, waiting for buffer memory first when it is used up. */
-  async append(topic: string, partition: number, record: PendingRecord): Promise<void> {
+  /**
+   * Adds a record to its partition's open batch. Returns null when that happened at once, or, when buffer.memory is
+   * used up, a promise that resolves once the record got memory and was added (rejecting after max.block.ms).
+   * Records wait for memory in order, so a partition's records stay in the order they were appended.
+   */
+  append(topic: string, partition: number, record: PendingRecord): Promise<void> | null {
     const bytes = estimateRecordBytes(record)
-    await this.#reserve(bytes)
+    if (this.#memoryWaiters.length === 0 && this.#fits(bytes)) {
+      this.#usedBytes += bytes
+      this.#addToBatch(topic, partition, record, bytes)
+      return null
+    }
+    return this.#waitForMemory(bytes).then(() => this.#addToBatch(topic, partition, record, bytes))
+  }
+
+  #addToBatch(topic: string, partition: number, record: PendingRecord, bytes: number): void {
     const queue = this.#queue(topic, partition)
+    const batchSize = this.#options.batchSize
     let batch = queue.batches.at(-1)
-    const fits = (b: ProducerBatch) => b.records.length === 0 || b.sizeBytes + bytes <= this.#options.batchSize
-    if (batch === undefined || batch.isClosed || !fits(batch)) {
+    if (batch === undefined || batch.isClosed || (batch.records.length > 0 && batch.sizeBytes + bytes > batchSize)) {
       if (batch !== undefined && !batch.isClosed) this.#close(batch)
       batch = new ProducerBatch(topic, partition, Date.now(), this.#options.deliveryTimeoutMs)
       queue.batches.push(batch)
     }
     batch.records.push(record)
     batch.sizeBytes += bytes
-    if (batch.sizeBytes >= this.#options.batchSize) this.#close(batch)
+    if (batch.sizeBytes >= batchSize) this.#close(batch)
     if (batch.isClosed || batch.records.length === 1) this.#options.wakeup()
   }
 
@@ -252,14 +264,13 @@ export class RecordAccumulator {
     this.#options.onBatchClosed(batch)
   }
 
-  async #reserve(bytes: number): Promise<void> {
-    // A record larger than the whole buffer may still go alone, as long as nothing else is buffered.
-    const fits = () => this.#usedBytes === 0 || this.#usedBytes + bytes <= this.#options.bufferMemory
-    if (this.#memoryWaiters.length === 0 && fits()) {
-      this.#usedBytes += bytes
-      return
-    }
-    await new Promise<void>((resolve, reject) => {
+  /** A record larger than the whole buffer may still go alone, as long as nothing else is buffered. */
+  #fits(bytes: number): boolean {
+    return this.#usedBytes === 0 || this.#usedBytes + bytes <= this.#options.bufferMemory
+  }
+
+  #waitForMemory(bytes: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
       const waiter: MemoryWaiter = {
         bytes,
         wake: () => {
@@ -284,11 +295,11 @@ export class RecordAccumulator {
   #release(batch: ProducerBatch): void {
     if (batch.isReleased) return
     batch.isReleased = true
-    for (const r of batch.records) this.#usedBytes -= estimateRecordBytes(r)
+    this.#usedBytes -= batch.sizeBytes - RECORD_BATCH_OVERHEAD
     // Waiters are served in order, so a large record is not starved by a stream of small ones.
     while (this.#memoryWaiters.length > 0) {
       const next = this.#memoryWaiters[0] as MemoryWaiter
-      if (this.#usedBytes !== 0 && this.#usedBytes + next.bytes > this.#options.bufferMemory) break
+      if (!this.#fits(next.bytes)) break
       this.#memoryWaiters.shift()
       this.#usedBytes += next.bytes
       next.wake()

@@ -108,6 +108,26 @@ test('a custom partitioner decides', { timeout: 20_000 }, async () => {
   }
 })
 
+test('a partitioner that throws fails its send() call', { timeout: 20_000 }, async () => {
+  const topic = uniqueTopic()
+  await admin.createTopics({ topics: [{ topic, numPartitions: 2 }] })
+  const producer = createProducer({
+    bootstrapServers: broker.bootstrapServers,
+    partitioner: ({ value }) => {
+      if (value?.toString() === 'boom') throw new Error('no partition for boom')
+      return 1
+    },
+  })
+  try {
+    await assert.rejects(producer.send({ topic, messages: [{ value: 'a' }, { value: 'boom' }] }), /no partition/)
+    // The producer goes on: the next call is delivered, after the record appended before the throw.
+    const [next] = await producer.send({ topic, messages: [{ value: 'b' }] })
+    assert.deepEqual([next?.partition, next?.offset], [1, 1n])
+  } finally {
+    await producer.close()
+  }
+})
+
 test('a full buffer makes send wait for delivered batches (back-pressure)', { timeout: 20_000 }, async () => {
   const topic = uniqueTopic()
   await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] })
@@ -139,6 +159,25 @@ test('bad arguments fail with SAMSA_ERR_INVALID_ARGUMENT', { timeout: 20_000 }, 
       return isSamsaError(e) && e.code === 'SAMSA_ERR_INVALID_ARGUMENT' && /partition 2/.test(e.message)
     })
     await assert.rejects(producer.send({ topic, messages: [{ value: 42 as unknown as string }] }), /value must be/)
+    // Every message is checked before any is appended: good ones before a bad one are not sent either.
+    await assert.rejects(
+      producer.send({
+        topic,
+        messages: [
+          { value: 'good', partition: 0 },
+          { value: 'bad', timestamp: 1.5 },
+        ],
+      }),
+      /timestamp must be an integer/,
+    )
+    await producer.flush()
+    const latest = await admin.listOffsets({
+      partitions: [0, 1].map((partition) => ({ topic, partition, spec: 'latest' as const })),
+    })
+    assert.deepEqual(
+      latest.map((o) => o.offset),
+      [0n, 0n],
+    )
   } finally {
     await producer.close()
   }

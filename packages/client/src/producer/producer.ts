@@ -23,9 +23,10 @@ import {
   type JavaProperties,
   type ResolvedCommonOptions,
 } from '../options.ts'
-import { RecordAccumulator, type PendingRecord, type RecordMetadata } from './accumulator.ts'
+import { RecordAccumulator, type PendingRecord } from './accumulator.ts'
 import { IdempotenceState } from './idempotence.ts'
-import { defaultPartition, StickyPartitionCache, type Partitioner } from './partitioner.ts'
+import { defaultPartition, StickyPartitionCache, type Partitioner, type PartitionerArgs } from './partitioner.ts'
+import { SendOutcome, type RecordMetadata } from './send-outcome.ts'
 import { Sender } from './sender.ts'
 import { TransactionManager, type ConsumerGroupMetadata, type TransactionState } from './transaction-manager.ts'
 
@@ -214,29 +215,56 @@ export class Producer {
     let appended!: () => void
     const appending = new Promise<void>((resolve) => (appended = resolve))
     this.#appending.add(appending)
-    const results: Promise<RecordMetadata>[] = []
-    const appends: Promise<void>[] = []
+    const waits: Promise<void>[] = []
+    let outcome: SendOutcome
     try {
       // The producer id first, so a broker that cannot give one fails this call rather than its batches.
       if (transactions === null) await this.#idempotence?.ensure(Date.now() + this.#options.maxBlockMs)
       const numPartitions = await this.#partitionCount(topic, messages as readonly ProducerMessage[])
-      for (const message of messages as readonly ProducerMessage[]) {
-        const record = toRecord(message)
-        const partition = this.#partitionFor(topic, message, record, numPartitions)
-        transactions?.maybeAddPartition(topic, partition)
-        results.push(
-          new Promise<RecordMetadata>((resolve, reject) => {
-            appends.push(this.#accumulator.append(topic, partition, { ...record, resolve, reject }).catch(reject))
-          }),
-        )
-      }
+      // Every message is checked before any is appended: a bad one fails the call with nothing sent.
+      const now = Date.now()
+      const records = (messages as readonly ProducerMessage[]).map((m) => toRecord(m, now, numPartitions, topic))
+      outcome = new SendOutcome(records.length)
+      this.#appendAll(topic, numPartitions, records, outcome, waits)
     } finally {
-      void Promise.all(appends).then(() => {
+      void Promise.all(waits).then(() => {
         this.#appending.delete(appending)
         appended()
       })
     }
-    return Promise.all(results)
+    return outcome.promise
+  }
+
+  /** Appends checked records; `waits` gets a promise for each record that waits for buffer memory. */
+  #appendAll(
+    topic: string,
+    numPartitions: number,
+    records: readonly UnsentRecord[],
+    outcome: SendOutcome,
+    waits: Promise<void>[],
+  ): void {
+    const transactions = this.#transactions
+    const chooser = this.#partitionChooser(topic, numPartitions)
+    try {
+      for (let index = 0; index < records.length; index++) {
+        const record = records[index] as UnsentRecord
+        const partition = record.partition ?? chooser(record)
+        transactions?.maybeAddPartition(topic, partition)
+        const pending: PendingRecord = {
+          key: record.key,
+          value: record.value,
+          headers: record.headers,
+          timestamp: record.timestamp,
+          outcome,
+          index,
+        }
+        const wait = this.#accumulator.append(topic, partition, pending)
+        if (wait !== null) waits.push(wait.catch((error: unknown) => outcome.failed(error)))
+      }
+    } catch (error) {
+      // A custom partitioner threw midway: what was appended goes out anyway, the call reports the error.
+      outcome.failed(error)
+    }
   }
 
   /** Sends everything buffered now, ignoring linger.ms, and resolves when all of it is settled. */
@@ -279,32 +307,21 @@ export class Producer {
     return (await this.#cluster.topicMetadata([topic], deadline))[0]!.partitions.length
   }
 
-  #partitionFor(
-    topic: string,
-    message: ProducerMessage,
-    record: Omit<PendingRecord, 'resolve' | 'reject'>,
-    numPartitions: number,
-  ): number {
-    if (message.partition !== undefined) {
-      if (!Number.isInteger(message.partition) || message.partition < 0 || message.partition >= numPartitions) {
-        throw invalidArgument(`partition ${message.partition} is not in [0, ${numPartitions}) for topic ${topic}`)
-      }
-      return message.partition
-    }
-    const args = {
-      topic,
-      key: record.key,
-      value: record.value,
-      numPartitions,
-      availablePartitions: this.#cluster.metadata.availablePartitions(topic),
-    }
+  /** Picks the partition of a record that names none: the configured partitioner, else the default one. */
+  #partitionChooser(topic: string, numPartitions: number): (record: UnsentRecord) => number {
+    const availablePartitions = this.#cluster.metadata.availablePartitions(topic)
     const partitioner = this.#options.partitioner
-    if (partitioner === undefined) return defaultPartition(args, this.#sticky)
-    const chosen = partitioner(args)
-    if (!Number.isInteger(chosen) || chosen < 0 || chosen >= numPartitions) {
-      throw invalidArgument(`the partitioner returned ${chosen}, not a partition in [0, ${numPartitions})`)
+    const argsOf = (record: UnsentRecord): PartitionerArgs => {
+      return { topic, key: record.key, value: record.value, numPartitions, availablePartitions }
     }
-    return chosen
+    if (partitioner === undefined) return (record) => defaultPartition(argsOf(record), this.#sticky)
+    return (record) => {
+      const chosen = partitioner(argsOf(record))
+      if (!Number.isInteger(chosen) || chosen < 0 || chosen >= numPartitions) {
+        throw invalidArgument(`the partitioner returned ${chosen}, not a partition in [0, ${numPartitions})`)
+      }
+      return chosen
+    }
   }
 }
 
@@ -366,15 +383,34 @@ function toBytes(what: string, value: MessageBytes | undefined): Buffer | null {
   throw invalidArgument(`${what} must be a Buffer, a string or null`)
 }
 
-function toRecord(message: ProducerMessage): Omit<PendingRecord, 'resolve' | 'reject'> {
+/** A checked message, before it gets its partition and its place in the send() call. */
+interface UnsentRecord {
+  key: Buffer | null
+  value: Buffer | null
+  headers: readonly RecordHeader[]
+  timestamp: number
+  /** The partition the message names, if any. */
+  partition: number | undefined
+}
+
+const NO_HEADERS: readonly RecordHeader[] = Object.freeze([])
+
+/** Checks and converts a message; `now` is the call's CreateTime for messages without a timestamp. */
+function toRecord(message: ProducerMessage, now: number, numPartitions: number, topic: string): UnsentRecord {
   if (typeof message !== 'object' || message === null) throw invalidArgument('each message must be an object')
-  const headers: RecordHeader[] = []
-  const given = message.headers ?? []
-  const entries = Array.isArray(given)
-    ? (given as readonly { key: string; value: MessageBytes }[]).map((h) => [h.key, h.value] as const)
-    : Object.entries(given as Record<string, MessageBytes>)
-  for (const [key, value] of entries) headers.push({ key, value: toBytes(`header ${key}`, value) })
-  const timestamp = message.timestamp ?? Date.now()
+  let headers = NO_HEADERS
+  const given = message.headers
+  if (given !== undefined && given !== null) {
+    const entries = Array.isArray(given)
+      ? (given as readonly { key: string; value: MessageBytes }[]).map((h) => [h.key, h.value] as const)
+      : Object.entries(given as Record<string, MessageBytes>)
+    headers = entries.map(([key, value]) => ({ key, value: toBytes(`header ${key}`, value) }))
+  }
+  const timestamp = message.timestamp ?? now
   if (!Number.isSafeInteger(timestamp)) throw invalidArgument('timestamp must be an integer (ms since the epoch)')
-  return { key: toBytes('key', message.key), value: toBytes('value', message.value), headers, timestamp }
+  const partition = message.partition
+  if (partition !== undefined && (!Number.isInteger(partition) || partition < 0 || partition >= numPartitions)) {
+    throw invalidArgument(`partition ${partition} is not in [0, ${numPartitions}) for topic ${topic}`)
+  }
+  return { key: toBytes('key', message.key), value: toBytes('value', message.value), headers, timestamp, partition }
 }

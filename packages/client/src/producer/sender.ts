@@ -162,7 +162,7 @@ export class Sender {
       isTransactional: this.#options.transactions !== null,
       compression: this.#options.compression,
       timestamp: batch.records[0]?.timestamp ?? batch.createdAt,
-      records: batch.records.map((r) => ({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp })),
+      records: batch.records,
     })
     return batch.encoded
   }
