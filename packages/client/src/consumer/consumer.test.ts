@@ -3,11 +3,13 @@
 // topic that only appears after the consumer was assigned to it.
 
 import assert from 'node:assert/strict'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { test } from 'node:test'
 import { isSamsaError } from '../errors.ts'
 import type { CompressionName } from '../options.ts'
 import { createProducer } from '../producer/producer.ts'
-import { uniqueTopic } from '../testing.ts'
+import { startTestBroker, uniqueTopic } from '../testing.ts'
 import { createConsumer, type Consumer, type ConsumerOptions } from './consumer.ts'
 import type { ConsumerMessage } from './fetched-records.ts'
 import { clientFixture } from '../test-fixture.ts'
@@ -288,3 +290,47 @@ test('read_committed stops at the last stable offset, and its lag counts to it',
     await producer.close()
   }
 })
+
+test(
+  'a corrupt batch is an error at its position, and the records after a seek past it still arrive',
+  { timeout: 20_000 },
+  async () => {
+    let broker = await startTestBroker()
+    const topic = uniqueTopic()
+    const producer = createProducer({ bootstrapServers: broker.bootstrapServers, lingerMs: 0 })
+    try {
+      for (const value of ['fine', 'damaged', 'after']) await producer.send({ topic, messages: [{ value }] })
+    } finally {
+      await producer.close()
+    }
+    // After a clean shutdown (no recovery at start-up), flip the last byte of the second batch: its CRC no longer
+    // matches, which the consumer checks (check.crcs, as in Java).
+    const port = Number(broker.bootstrapServers.split(':')[1])
+    await broker.stop(true)
+    const segment = join(broker.dir, `${topic}-0`, '00000000000000000000.log')
+    const bytes = readFileSync(segment)
+    const secondEnd = firstBatchEnd(bytes) + firstBatchEnd(bytes.subarray(firstBatchEnd(bytes)))
+    bytes[secondEnd - 1]! ^= 0xff
+    writeFileSync(segment, bytes)
+    broker = await startTestBroker({ dir: broker.dir, port })
+    const c = createConsumer({ bootstrapServers: broker.bootstrapServers, fetchMaxWaitMs: 100 })
+    try {
+      c.assign([{ topic, partition: 0, offset: 1n }])
+      await assert.rejects(c.nextBatch(), /CRC/)
+      assert.equal(c.position(topic, 0), 1n, 'the position stays at the corrupt batch')
+      c.seek(topic, 0, 2n)
+      assert.deepEqual(
+        (await take(c, 1)).map((m) => [m.offset, text(m.value)]),
+        [[2n, 'after']],
+      )
+    } finally {
+      await c.close()
+      await broker.stop()
+    }
+  },
+)
+
+/** The byte length of the first record batch in `bytes` (offset int64 + length int32 + length). */
+function firstBatchEnd(bytes: Buffer): number {
+  return 12 + bytes.readInt32BE(8)
+}

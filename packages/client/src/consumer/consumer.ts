@@ -246,10 +246,7 @@ export class Consumer implements AsyncIterable<ConsumerMessage> {
   async nextBatch(): Promise<ConsumerBatch | null> {
     for (;;) {
       if (this.#isClosed) return null
-      const errors = this.#fetcher.takeErrors()
-      errors.push(...this.#groupErrors.splice(0))
-      if (errors.length === 1) throw errors[0]
-      if (errors.length > 1) throw new AggregateError(errors, `${errors.length} fetch errors`)
+      this.#throwErrors()
       const batch = this.#fetcher.takeBatch()
       if (batch !== null) {
         this.#lag.record(batch, batch.nextOffset, batch.messages.length)
@@ -257,9 +254,18 @@ export class Consumer implements AsyncIterable<ConsumerMessage> {
         this.#batchGenerations.set(out, batch.generation)
         return out
       }
+      // takeBatch() decodes what it takes, which can fail (a corrupt batch).
+      this.#throwErrors()
       // Nothing can change between takeBatch() and here: both run in one turn of the event loop.
       await this.#fetcher.changed()
     }
+  }
+
+  #throwErrors(): void {
+    const errors = this.#fetcher.takeErrors()
+    errors.push(...this.#groupErrors.splice(0))
+    if (errors.length === 1) throw errors[0]
+    if (errors.length > 1) throw new AggregateError(errors, `${errors.length} fetch errors`)
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<ConsumerMessage> {

@@ -9,8 +9,10 @@ import {
   CURRENT_MAGIC,
   decodeBatchRecords,
   readControlRecord,
-  resolveRecords,
   splitBatches,
+  TimestampType,
+  type DecodedRecord,
+  type RecordBatchView,
   type RecordHeader,
 } from '@samsa/protocol'
 
@@ -62,19 +64,44 @@ export function readFetchedRecords(
       continue
     }
     if (batch.isTransactional && abortingProducers.has(batch.producerId)) continue
-    for (const r of resolveRecords(batch, decodeBatchRecords(batch))) {
-      if (r.offset < fetchOffset) continue
-      messages.push({
-        topic,
-        partition,
-        offset: r.offset,
-        timestamp: Number(r.timestamp),
-        key: r.key,
-        value: r.value,
-        headers: r.headers,
-        leaderEpoch: batch.partitionLeaderEpoch,
-      })
-    }
+    pushMessages(messages, topic, partition, batch, fetchOffset)
   }
   return { messages, nextOffset }
+}
+
+/**
+ * Appends a batch's records from `fetchOffset` on. This is the consumer's hot loop, so it resolves offsets and
+ * timestamps itself (resolveRecords' rules: LogAppendTime gives every record the batch's maxTimestamp) without an
+ * intermediate record per message, and steps offsets by 1n while the deltas are consecutive (no compaction gap).
+ */
+function pushMessages(
+  messages: ConsumerMessage[],
+  topic: string,
+  partition: number,
+  batch: RecordBatchView,
+  fetchOffset: bigint,
+): void {
+  const records = decodeBatchRecords(batch)
+  const leaderEpoch = batch.partitionLeaderEpoch
+  const baseOffset = batch.baseOffset
+  const appendTime = batch.timestampType === TimestampType.LOG_APPEND_TIME ? Number(batch.maxTimestamp) : -1
+  const baseTimestamp = Number(batch.baseTimestamp)
+  let offset = baseOffset - 1n
+  let previousDelta = -1
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i] as DecodedRecord
+    offset = r.offsetDelta === previousDelta + 1 ? offset + 1n : baseOffset + BigInt(r.offsetDelta)
+    previousDelta = r.offsetDelta
+    if (offset < fetchOffset) continue
+    messages.push({
+      topic,
+      partition,
+      offset,
+      timestamp: appendTime >= 0 ? appendTime : baseTimestamp + r.timestampDelta,
+      key: r.key,
+      value: r.value,
+      headers: r.headers,
+      leaderEpoch,
+    })
+  }
 }

@@ -15,7 +15,12 @@ import { isStaleMetadataError } from '../cluster/metadata-cache.ts'
 import { isRetriableError, KafkaProtocolError, SamsaError, SamsaErrorCode } from '../errors.ts'
 import type { AutoOffsetReset } from '../options.ts'
 import { backoffMs } from '../retry.ts'
-import { readFetchedRecords, type ConsumerMessage } from './fetched-records.ts'
+import {
+  readFetchedRecords,
+  type AbortedTransaction,
+  type ConsumerMessage,
+  type FetchedRecords,
+} from './fetched-records.ts'
 import { partitionKey, type PartitionState, type SubscriptionState } from './subscription-state.ts'
 
 export interface FetcherOptions {
@@ -44,12 +49,28 @@ export interface FetchedBatch {
   generation: number
 }
 
+/**
+ * A partition's answer as it came, decoded only when the consumer takes it (as Java's CompletedFetch): decoding a
+ * whole multi-partition answer at once kept tens of thousands of messages alive across collections, which made the
+ * garbage collector most of the consumer's time.
+ */
+interface BufferedAnswer {
+  topic: string
+  partition: number
+  highWatermark: bigint
+  lastStableOffset: bigint
+  records: Buffer
+  fetchOffset: bigint
+  abortedTransactions: readonly AbortedTransaction[] | null
+  generation: number
+}
+
 export class Fetcher {
   readonly #cluster: Cluster
   readonly #subscriptions: SubscriptionState
   readonly #options: FetcherOptions
   /** Undelivered answers by partition key. */
-  readonly #buffered = new Map<string, FetchedBatch>()
+  readonly #buffered = new Map<string, BufferedAnswer>()
   /** Leaders with a Fetch out, and the partitions in it. */
   readonly #inFlightLeaders = new Set<number>()
   readonly #inFlightPartitions = new Set<string>()
@@ -121,20 +142,46 @@ export class Fetcher {
    * the buffer; null when none is ready. Stale batches (after a seek or reassignment) are dropped on the way.
    */
   takeBatch(): FetchedBatch | null {
-    for (const [key, batch] of this.#buffered) {
-      const state = this.#subscriptions.get(batch.topic, batch.partition)
-      if (state === undefined || state.generation !== batch.generation || state.position === null) {
+    for (const [key, answer] of this.#buffered) {
+      const state = this.#subscriptions.get(answer.topic, answer.partition)
+      if (state === undefined || state.generation !== answer.generation || state.position === null) {
         this.#buffered.delete(key)
         continue
       }
       if (state.isPaused) continue
       this.#buffered.delete(key)
-      state.position = batch.nextOffset
+      const fetched = this.#decode(answer, state)
       this.pump()
-      if (batch.messages.length === 0) continue
-      return batch
+      if (fetched === null || fetched.messages.length === 0) continue
+      return {
+        topic: answer.topic,
+        partition: answer.partition,
+        highWatermark: answer.highWatermark,
+        lastStableOffset: answer.lastStableOffset,
+        messages: fetched.messages,
+        nextOffset: fetched.nextOffset,
+        generation: answer.generation,
+      }
     }
     return null
+  }
+
+  /**
+   * The answer's messages, moving the position past them; null when the records are corrupt, which the application
+   * sees as an error while the partition stays where it was and is fetched again after back-off.
+   */
+  #decode(answer: BufferedAnswer, state: PartitionState): FetchedRecords | null {
+    try {
+      const { topic, partition, records, fetchOffset, abortedTransactions } = answer
+      const fetched = readFetchedRecords(topic, partition, records, fetchOffset, abortedTransactions)
+      state.position = fetched.nextOffset
+      return fetched
+    } catch (error) {
+      this.#errors.push(error)
+      state.retryAt = Date.now() + backoffMs(this.#failures++, this.#options)
+      this.#signal()
+      return null
+    }
   }
 
   /** Errors since the last call (fetch failures the application should see). */
@@ -220,21 +267,15 @@ export class Fetcher {
         }
         state.highWatermark = answer.highWatermark
         state.lastStableOffset = answer.lastStableOffset
-        const fetched = readFetchedRecords(
-          state.topic,
-          state.partition,
-          answer.records,
-          entry.fetchOffset,
-          answer.abortedTransactions,
-        )
-        if (fetched.nextOffset === entry.fetchOffset && fetched.messages.length === 0) continue
+        if (answer.records === null || answer.records.length === 0) continue
         this.#buffered.set(partitionKey(state.topic, state.partition), {
           topic: state.topic,
           partition: state.partition,
           highWatermark: answer.highWatermark,
           lastStableOffset: answer.lastStableOffset,
-          messages: fetched.messages,
-          nextOffset: fetched.nextOffset,
+          records: answer.records,
+          fetchOffset: entry.fetchOffset,
+          abortedTransactions: answer.abortedTransactions,
           generation: entry.generation,
         })
       }

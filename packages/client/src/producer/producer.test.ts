@@ -150,6 +150,32 @@ test('a full buffer makes send wait for delivered batches (back-pressure)', { ti
   }
 })
 
+test('send() calls far larger than buffer.memory are delivered whole and in order', { timeout: 20_000 }, async () => {
+  const topic = uniqueTopic()
+  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] })
+  // Room for about 40 records: each call waits for memory many times over, behind its own record that did not fit.
+  const producer = createProducer({ bootstrapServers: broker.bootstrapServers, bufferMemory: 5000, batchSize: 1000 })
+  try {
+    const value = Buffer.alloc(100, 7)
+    const calls = [0, 1, 2].map(() =>
+      producer.send({ topic, messages: Array.from({ length: 400 }, () => ({ value })) }),
+    )
+    const offsets = (await Promise.all(calls)).map((results) => results.map((r) => r.offset))
+    for (const call of offsets) {
+      assert.ok(
+        call.every((offset, i) => i === 0 || offset > (call[i - 1] as bigint)),
+        'in order within a call',
+      )
+    }
+    assert.deepEqual(
+      offsets.flat().sort((a, b) => (a < b ? -1 : 1)),
+      Array.from({ length: 1200 }, (_, i) => BigInt(i)),
+    )
+  } finally {
+    await producer.close()
+  }
+})
+
 test('bad arguments fail with SAMSA_ERR_INVALID_ARGUMENT', { timeout: 20_000 }, async () => {
   const topic = uniqueTopic()
   await admin.createTopics({ topics: [{ topic, numPartitions: 2 }] })

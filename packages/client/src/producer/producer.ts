@@ -215,7 +215,7 @@ export class Producer {
     let appended!: () => void
     const appending = new Promise<void>((resolve) => (appended = resolve))
     this.#appending.add(appending)
-    const waits: Promise<void>[] = []
+    let appendedAll: Promise<void> = Promise.resolve()
     let outcome: SendOutcome
     try {
       // The producer id first, so a broker that cannot give one fails this call rather than its batches.
@@ -225,9 +225,9 @@ export class Producer {
       const now = Date.now()
       const records = (messages as readonly ProducerMessage[]).map((m) => toRecord(m, now, numPartitions, topic))
       outcome = new SendOutcome(records.length)
-      this.#appendAll(topic, numPartitions, records, outcome, waits)
+      appendedAll = this.#appendAll(topic, numPartitions, records, outcome)
     } finally {
-      void Promise.all(waits).then(() => {
+      void appendedAll.then(() => {
         this.#appending.delete(appending)
         appended()
       })
@@ -235,14 +235,17 @@ export class Producer {
     return outcome.promise
   }
 
-  /** Appends checked records; `waits` gets a promise for each record that waits for buffer memory. */
-  #appendAll(
+  /**
+   * Appends checked records in order. It runs synchronously while buffer.memory has room; when it is used up, the
+   * rest of the call waits behind the record that did not fit (one waiter per call, not per record), and a record
+   * that gets no memory within max.block.ms fails the call, leaving the records after it unsent. Never rejects.
+   */
+  async #appendAll(
     topic: string,
     numPartitions: number,
     records: readonly UnsentRecord[],
     outcome: SendOutcome,
-    waits: Promise<void>[],
-  ): void {
+  ): Promise<void> {
     const transactions = this.#transactions
     const chooser = this.#partitionChooser(topic, numPartitions)
     try {
@@ -259,10 +262,11 @@ export class Producer {
           index,
         }
         const wait = this.#accumulator.append(topic, partition, pending)
-        if (wait !== null) waits.push(wait.catch((error: unknown) => outcome.failed(error)))
+        if (wait !== null) await wait
       }
     } catch (error) {
-      // A custom partitioner threw midway: what was appended goes out anyway, the call reports the error.
+      // No memory in time, the producer closed, or a custom partitioner threw midway: what was appended goes out
+      // anyway, the call reports the error.
       outcome.failed(error)
     }
   }
