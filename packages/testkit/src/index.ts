@@ -13,3 +13,5 @@ export {
   type FetchedPartition,
 } from './wire.ts'
 export { filterReadCommitted, type AbortedTransaction, type CommittedRead } from './read-committed.ts'
+export { FaultProxy, FaultRule, type FaultKind, type FaultProxyOptions, type FaultRuleOptions } from './fault-proxy.ts'
+export { startTestCluster, type TestCluster, type TestClusterOptions } from './test-cluster.ts'
