@@ -28,6 +28,8 @@ export const SamsaErrorCode = {
   TRANSACTION_ABORTABLE: 'SAMSA_ERR_TRANSACTION_ABORTABLE',
   /** The record was dropped because its transaction was aborted before it was sent. */
   TRANSACTION_ABORTED: 'SAMSA_ERR_TRANSACTION_ABORTED',
+  /** TLS or SASL refused this client (bad credentials, an untrusted certificate, a mechanism not enabled). */
+  AUTHENTICATION: 'SAMSA_ERR_AUTHENTICATION',
 } as const
 export type SamsaErrorCode = (typeof SamsaErrorCode)[keyof typeof SamsaErrorCode]
 

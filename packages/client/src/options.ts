@@ -4,7 +4,10 @@
 // Every problem is reported at construction with the key exactly as the caller spelled it.
 
 import { adminDefaults, commonDefaults, consumerDefaults, producerDefaults } from './defaults.ts'
+import type { ConnectionOptions as TlsOptions } from 'node:tls'
 import { SamsaError, SamsaErrorCode } from './errors.ts'
+import type { SaslOptions } from './security/sasl.ts'
+import type { SecurityOptionValues, SecurityProtocol } from './security/security-options.ts'
 
 export interface BrokerAddress {
   host: string
@@ -20,6 +23,12 @@ export type AutoOffsetReset = 'earliest' | 'latest' | 'none'
 export type JavaProperties = { [name: `${string}.${string}`]: unknown }
 
 export interface CommonOptions {
+  /** PLAINTEXT unless ssl or sasl says otherwise (Java: security.protocol). */
+  securityProtocol?: SecurityProtocol
+  /** TLS: true for the system's CAs, or Node's TLS options (ca, cert, key, passphrase, servername, ...). */
+  ssl?: boolean | TlsOptions
+  /** SASL: PLAIN, SCRAM-SHA-256/512 with username and password, OAUTHBEARER with a token provider, or your own. */
+  sasl?: SaslOptions
   /** `host:port` strings, as an array or comma-separated. */
   bootstrapServers: string | readonly string[]
   clientId?: string
@@ -39,6 +48,7 @@ type OptionType =
   | { kind: 'servers' }
   | { kind: 'boolean' }
   | { kind: 'function' }
+  | { kind: 'object'; orBoolean?: boolean }
   | { kind: 'acks' }
   | { kind: 'enum'; values: readonly string[] }
   | { kind: 'enumList'; values: readonly string[]; aliases?: Readonly<Record<string, string>> }
@@ -55,6 +65,32 @@ const int = (min: number, max?: number): OptionType =>
   max === undefined ? { kind: 'int', min } : { kind: 'int', min, max }
 const INT32_MAX = 2_147_483_647
 
+/** TLS and SASL (security/security-options.ts turns these into connection settings). */
+const string: OptionType = { kind: 'string' }
+const SECURITY_OPTIONS: readonly OptionSpec[] = [
+  {
+    name: 'securityProtocol',
+    javaName: 'security.protocol',
+    type: { kind: 'enum', values: ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'] },
+  },
+  // Node's own TLS options (ca, cert, key, ...), or true for the system's CAs; kafkajs users know it as `ssl`.
+  { name: 'ssl', type: { kind: 'object', orBoolean: true } },
+  { name: 'sasl', type: { kind: 'object' } },
+  { name: 'sslTruststoreType', javaName: 'ssl.truststore.type', type: string },
+  { name: 'sslTruststoreLocation', javaName: 'ssl.truststore.location', type: string },
+  { name: 'sslTruststorePassword', javaName: 'ssl.truststore.password', type: string },
+  { name: 'sslTruststoreCertificates', javaName: 'ssl.truststore.certificates', type: string },
+  { name: 'sslKeystoreType', javaName: 'ssl.keystore.type', type: string },
+  { name: 'sslKeystoreLocation', javaName: 'ssl.keystore.location', type: string },
+  { name: 'sslKeystorePassword', javaName: 'ssl.keystore.password', type: string },
+  { name: 'sslKeystoreKey', javaName: 'ssl.keystore.key', type: string },
+  { name: 'sslKeystoreCertificateChain', javaName: 'ssl.keystore.certificate.chain', type: string },
+  { name: 'sslKeyPassword', javaName: 'ssl.key.password', type: string },
+  { name: 'sslEndpointIdentificationAlgorithm', javaName: 'ssl.endpoint.identification.algorithm', type: string },
+  { name: 'saslMechanism', javaName: 'sasl.mechanism', type: string },
+  { name: 'saslJaasConfig', javaName: 'sasl.jaas.config', type: string },
+]
+
 export const COMMON_OPTIONS: readonly OptionSpec[] = [
   { name: 'bootstrapServers', javaName: 'bootstrap.servers', type: { kind: 'servers' } },
   { name: 'clientId', javaName: 'client.id', type: { kind: 'string' } },
@@ -70,6 +106,7 @@ export const COMMON_OPTIONS: readonly OptionSpec[] = [
     type: int(1, INT32_MAX),
   },
   { name: 'maxResponseBytes', type: int(1024, INT32_MAX) },
+  ...SECURITY_OPTIONS,
 ]
 
 export const PRODUCER_OPTIONS: readonly OptionSpec[] = [
@@ -226,6 +263,10 @@ function parseValue(key: string, value: unknown, type: OptionType, isJavaName: b
     case 'function':
       if (typeof value !== 'function') throw invalidOption(key, `must be a function, got ${show(value)}`)
       return value
+    case 'object':
+      if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value
+      if (type.orBoolean === true && typeof value === 'boolean') return value
+      throw invalidOption(key, `must be an object${type.orBoolean === true ? ' or a boolean' : ''}, got ${show(value)}`)
     case 'enum':
       if (typeof value !== 'string' || !type.values.includes(value)) {
         throw invalidOption(key, `must be one of ${type.values.join(', ')}, got ${show(value)}`)
@@ -276,7 +317,7 @@ function show(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : typeof value === 'function' ? 'a function' : String(value)
 }
 
-export interface ResolvedCommonOptions {
+export interface ResolvedCommonOptions extends SecurityOptionValues {
   bootstrapServers: BrokerAddress[]
   clientId: string
   requestTimeoutMs: number

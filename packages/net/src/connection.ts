@@ -6,7 +6,8 @@
 // A request that times out is failed on its own and its late response is dropped. Kafka's clients close the
 // connection instead (the peer is presumed stuck); callers that want that call destroy() on a timeout.
 
-import { connect, type Socket } from 'node:net'
+import { connect, isIP, type Socket } from 'node:net'
+import { connect as connectTls, type ConnectionOptions as TlsOptions } from 'node:tls'
 import {
   decodeResponseFrame,
   encodeRequestFrame,
@@ -25,6 +26,8 @@ export interface ConnectionOptions {
   /** Default per-request timeout. */
   requestTimeoutMs?: number
   connectTimeoutMs?: number
+  /** Speak TLS with these options (the host is the default SNI name and the name checked in the certificate). */
+  tls?: TlsOptions
 }
 
 export class ConnectionClosedError extends Error {
@@ -83,7 +86,11 @@ export class Connection {
 
   static async connect(options: ConnectionOptions): Promise<Connection> {
     const socket = await new Promise<Socket>((resolve, reject) => {
-      const s = connect({ host: options.host, port: options.port })
+      const { host, port, tls } = options
+      const s =
+        tls === undefined
+          ? connect({ host, port })
+          : connectTls({ host, port, ...(isIP(host) === 0 ? { servername: host } : {}), ...tls })
       const timer =
         options.connectTimeoutMs === undefined
           ? undefined
@@ -91,12 +98,12 @@ export class Connection {
               () => s.destroy(new Error(`connect timed out after ${options.connectTimeoutMs} ms`)),
               options.connectTimeoutMs,
             )
-      s.once('connect', () => {
+      s.once(tls === undefined ? 'connect' : 'secureConnect', () => {
         clearTimeout(timer)
         s.removeAllListeners('error')
         resolve(s)
       })
-      s.once('error', (err) => {
+      s.once('error', (err: Error) => {
         clearTimeout(timer)
         reject(err)
       })

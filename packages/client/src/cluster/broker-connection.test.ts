@@ -28,6 +28,8 @@ function connectionTo(port: number, maxInFlightRequestsPerConnection = 5): Broke
     host: '127.0.0.1',
     port,
     clientId: 'test',
+    tls: null,
+    sasl: null,
     requestTimeoutMs: 10_000,
     connectTimeoutMs: 10_000,
     maxInFlightRequestsPerConnection,

@@ -4,10 +4,12 @@
 // A request that times out closes the connection, as Kafka's NetworkClient does: the broker is presumed stuck, and
 // every other request in flight on it fails as retriable so it is resent on a fresh socket.
 
+import type { ConnectionOptions as TlsOptions } from 'node:tls'
 import { Connection, ConnectionClosedError, RequestTimeoutError } from '@samsa/net'
 import { ApiVersions, ErrorCode, ProtocolDecodeError, type ApiSchema } from '@samsa/protocol'
 import { CLIENT_SOFTWARE_NAME, CLIENT_SOFTWARE_VERSION } from '../defaults.ts'
 import { closedError, isSamsaError, KafkaProtocolError, SamsaError, SamsaErrorCode } from '../errors.ts'
+import { authenticate, type SaslOptions } from '../security/sasl.ts'
 import { API_VERSIONS_FIRST_TRY, brokerVersionsFrom, negotiateVersion, type BrokerVersions } from './versions.ts'
 
 export interface BrokerConnectionOptions {
@@ -20,6 +22,10 @@ export interface BrokerConnectionOptions {
   connectTimeoutMs: number
   maxInFlightRequestsPerConnection: number
   maxResponseBytes: number
+  /** TLS options when the connection speaks TLS (SSL, SASL_SSL), else null. */
+  tls: TlsOptions | null
+  /** The SASL mechanism and credentials when connections authenticate (SASL_PLAINTEXT, SASL_SSL), else null. */
+  sasl: SaslOptions | null
 }
 
 export interface RequestOptions {
@@ -43,6 +49,8 @@ export class BrokerConnection {
   #connection: Connection | null = null
   #connecting: Promise<Connection> | null = null
   #versions: BrokerVersions | null = null
+  /** When the SASL session must be renewed (KIP-368); Infinity without SASL or a lifetime. */
+  #sessionExpiresAt = Infinity
   #inFlight = 0
   readonly #slotWaiters: (() => void)[] = []
   #isClosed = false
@@ -122,6 +130,7 @@ export class BrokerConnection {
 
   #connect(): Promise<Connection> {
     if (this.#isClosed) return Promise.reject(closedError('connection'))
+    if (this.#connection !== null && Date.now() >= this.#sessionExpiresAt) this.#retire(this.#connection)
     if (this.#connection !== null && !this.#connection.isClosed) return Promise.resolve(this.#connection)
     this.#connecting ??= this.#open().finally(() => {
       this.#connecting = null
@@ -139,8 +148,13 @@ export class BrokerConnection {
         maxFrameBytes: this.#options.maxResponseBytes,
         requestTimeoutMs: this.#options.requestTimeoutMs,
         connectTimeoutMs: this.#options.connectTimeoutMs,
+        ...(this.#options.tls === null ? {} : { tls: this.#options.tls }),
       })
     } catch (error) {
+      if (this.#options.tls !== null && isTlsRefusal(error)) {
+        const message = `TLS handshake with ${this.host}:${this.port} failed: ${String(error)}`
+        throw new SamsaError(SamsaErrorCode.AUTHENTICATION, message, { retriable: false, cause: error })
+      }
       throw new SamsaError(SamsaErrorCode.NETWORK, `cannot connect to ${this.host}:${this.port}: ${String(error)}`, {
         retriable: true,
         cause: error,
@@ -148,6 +162,8 @@ export class BrokerConnection {
     }
     try {
       this.#versions = await this.#negotiate(connection)
+      const sasl = this.#options.sasl
+      this.#sessionExpiresAt = sasl === null ? Infinity : await authenticate(connection, this.#versions, sasl)
     } catch (error) {
       connection.destroy()
       throw this.#failure(connection, ApiVersions, error)
@@ -190,6 +206,15 @@ export class BrokerConnection {
     return brokerVersionsFrom(response)
   }
 
+  /**
+   * Takes a connection whose SASL session is about to expire out of use: new requests open a fresh (newly
+   * authenticated) connection, while those in flight get up to request.timeout.ms to finish on the old one.
+   */
+  #retire(connection: Connection): void {
+    this.#connection = null
+    setTimeout(() => connection.destroy(), this.#options.requestTimeoutMs).unref()
+  }
+
   /** Maps what a request threw to a SamsaError; a timeout also closes the connection. */
   #failure(connection: Connection, api: ApiSchema, error: unknown): unknown {
     if (isSamsaError(error)) return error
@@ -229,4 +254,10 @@ export class BrokerConnection {
     this.#inFlight--
     this.#slotWaiters.shift()?.()
   }
+}
+
+/** Whether a connect error is the TLS layer refusing (certificate, protocol), which retrying will not fix. */
+function isTlsRefusal(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_|ALTNAME|ERR_SSL|ERR_TLS|EPROTO/.test(code)
 }

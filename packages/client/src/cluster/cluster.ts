@@ -9,6 +9,7 @@ import { ErrorCode, isRetriable, Metadata } from '@samsa/protocol'
 import { closedError, KafkaProtocolError, SamsaError, SamsaErrorCode } from '../errors.ts'
 import type { ResolvedCommonOptions } from '../options.ts'
 import { withRetries } from '../retry.ts'
+import { resolveSecurity, type ResolvedSecurity } from '../security/security-options.ts'
 import { BrokerConnection } from './broker-connection.ts'
 import { MetadataCache, type TopicInfo } from './metadata-cache.ts'
 
@@ -29,11 +30,13 @@ export class Cluster {
   #running: Promise<void> | null = null
   #queued: Promise<void> | null = null
   #isClosed = false
+  readonly #security: ResolvedSecurity
 
   constructor(options: ClusterOptions) {
     this.options = options
+    this.#security = resolveSecurity(options)
     // Bootstrap servers get negative ids until a Metadata answer names the brokers (Java does the same).
-    this.#bootstrap = options.bootstrapServers.map((address, i) => this.#connectionTo(-(i + 1), address))
+    this.#bootstrap = options.bootstrapServers.map((address, i) => this.newConnection(-(i + 1), address))
   }
 
   get isClosed(): boolean {
@@ -52,7 +55,7 @@ export class Cluster {
     const existing = this.#brokers.get(nodeId)
     if (existing !== undefined && existing.host === info.host && existing.port === info.port) return existing
     if (existing !== undefined) void existing.close()
-    const connection = this.#connectionTo(nodeId, info)
+    const connection = this.newConnection(nodeId, info)
     this.#brokers.set(nodeId, connection)
     return connection
   }
@@ -173,7 +176,8 @@ export class Cluster {
     })
   }
 
-  #connectionTo(nodeId: number, address: { host: string; port: number }): BrokerConnection {
-    return new BrokerConnection({ ...this.options, nodeId, host: address.host, port: address.port })
+  /** A connection of its own to a broker, with this client's settings (a group coordinator keeps one apart). */
+  newConnection(nodeId: number, address: { host: string; port: number }): BrokerConnection {
+    return new BrokerConnection({ ...this.options, ...this.#security, nodeId, host: address.host, port: address.port })
   }
 }

@@ -72,7 +72,7 @@ export class GroupCoordinator {
     if (this.#connection !== null) return Promise.resolve(this.#connection)
     this.#finding ??= findCoordinator(this.#cluster, this.groupId, this.#keyType)
       .then((address) => {
-        this.#connection = new BrokerConnection({ ...this.#cluster.options, ...address })
+        this.#connection = this.#cluster.newConnection(address.nodeId, address)
         return this.#connection
       })
       .finally(() => {
