@@ -38,6 +38,32 @@ export type {
   QuotaEntityType,
   QuotaFilterComponent,
 } from './admin/quotas.ts'
+export type {
+  AclBinding,
+  AclBindingFilter,
+  AclOperation,
+  AclPatternType,
+  AclPermissionType,
+  AclResourceType,
+  DeletedAcls,
+  NewAclBinding,
+} from './admin/acls.ts'
+export type {
+  ScramCredentialInfo,
+  ScramDeletion,
+  ScramMechanism,
+  ScramUpsertion,
+  UserScramCredentials,
+} from './admin/scram-users.ts'
+export {
+  TRANSACTION_STATES,
+  type ListTransactionsFilter,
+  type PartitionProducers,
+  type ProducerState,
+  type TransactionDescription,
+  type TransactionListing,
+  type TransactionStateName,
+} from './admin/transactions.ts'
 export type { OffsetAnswer } from './cluster/list-offsets.ts'
 export type { TopicPartition } from './cluster/sharding.ts'
 export {

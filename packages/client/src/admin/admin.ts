@@ -1,4 +1,5 @@
-// The admin client: topics, partitions, configs, records, offsets and the cluster, on the shared cluster layer.
+// The admin client: topics, partitions, configs, records, offsets and the cluster, on the shared cluster layer;
+// groups, quotas, ACLs, SCRAM users and transactions live in their own files and are only delegated to here.
 // Topic-level operations go to the controller (any broker would forward them); per-partition operations are
 // sharded per leader and merged; broker config resources go to the broker they describe. Every call retries
 // retriable failures until default.api.timeout.ms (or the call's own timeoutMs).
@@ -50,6 +51,31 @@ import {
   type ResetTarget,
 } from './groups.ts'
 import type { CommittedOffset } from '../group/offsets.ts'
+import {
+  createAclsOn,
+  deleteAclsOn,
+  describeAclsOn,
+  type AclBinding,
+  type AclBindingFilter,
+  type DeletedAcls,
+  type NewAclBinding,
+} from './acls.ts'
+import {
+  alterUserScramCredentialsOn,
+  describeUserScramCredentialsOn,
+  type ScramDeletion,
+  type ScramUpsertion,
+  type UserScramCredentials,
+} from './scram-users.ts'
+import {
+  describeProducersOn,
+  describeTransactionsOn,
+  listTransactionsOn,
+  type ListTransactionsFilter,
+  type PartitionProducers,
+  type TransactionDescription,
+  type TransactionListing,
+} from './transactions.ts'
 
 export interface AdminOptions extends CommonOptions {
   defaultApiTimeoutMs?: number
@@ -391,6 +417,51 @@ export class Admin {
     } & Timeout,
   ): Promise<ResetPlanEntry[]> {
     return this.#groups.resetOffsets(request.groupId, request, this.#deadline(request))
+  }
+
+  /** ACL bindings matching the filter (absent fields match anything). */
+  describeAcls(filter: AclBindingFilter & Timeout = {}): Promise<AclBinding[]> {
+    return this.#retrying(this.#timeout(filter), () => describeAclsOn(this.#cluster.anyBroker(), filter))
+  }
+
+  createAcls(request: { acls: readonly NewAclBinding[] } & Timeout): Promise<void> {
+    return this.#retrying(this.#timeout(request), () => createAclsOn(this.#cluster.anyBroker(), request.acls))
+  }
+
+  /** Deletes the bindings each filter matches; resolves per filter with what was deleted. */
+  deleteAcls(request: { filters: readonly AclBindingFilter[] } & Timeout): Promise<DeletedAcls[]> {
+    return this.#retrying(this.#timeout(request), () => deleteAclsOn(this.#cluster.anyBroker(), request.filters))
+  }
+
+  /** SCRAM mechanisms and iteration counts per user (KIP-554); every user with credentials without `users`. */
+  describeUserScramCredentials(users?: readonly string[], options: Timeout = {}): Promise<UserScramCredentials[]> {
+    return this.#retrying(this.#timeout(options), () =>
+      describeUserScramCredentialsOn(this.#cluster.anyBroker(), users),
+    )
+  }
+
+  /** Sets (salted here, KIP-554) or deletes users' SCRAM credentials. */
+  alterUserScramCredentials(
+    request: { upsertions?: readonly ScramUpsertion[]; deletions?: readonly ScramDeletion[] } & Timeout,
+  ): Promise<void> {
+    return this.#retrying(this.#timeout(request), () =>
+      alterUserScramCredentialsOn(this.#cluster.anyBroker(), request.upsertions ?? [], request.deletions ?? []),
+    )
+  }
+
+  /** The producer state each partition's leader keeps (KIP-664). */
+  describeProducers(request: { partitions: readonly TopicPartition[] } & Timeout): Promise<PartitionProducers[]> {
+    return describeProducersOn(this.#cluster, request.partitions, this.#deadline(request))
+  }
+
+  /** Each transactional id's state from its transaction coordinator (KIP-664). */
+  describeTransactions(request: { transactionalIds: readonly string[] } & Timeout): Promise<TransactionDescription[]> {
+    return describeTransactionsOn(this.#cluster, request.transactionalIds, this.#deadline(request))
+  }
+
+  /** The transactions of every broker, optionally filtered by state, producer id and running time. */
+  listTransactions(filter: ListTransactionsFilter & Timeout = {}): Promise<TransactionListing[]> {
+    return listTransactionsOn(this.#cluster, filter, this.#deadline(filter))
   }
 
   close(): Promise<void> {

@@ -18,9 +18,10 @@ import type { Cluster } from '../cluster/cluster.ts'
 import { listOffsets, OffsetSpec } from '../cluster/list-offsets.ts'
 import type { TopicPartition } from '../cluster/sharding.ts'
 import { KafkaProtocolError, SamsaError, SamsaErrorCode } from '../errors.ts'
-import { findCoordinator, GroupCoordinator, type CoordinatorAddress } from '../group/coordinator.ts'
+import { findCoordinator, type CoordinatorAddress, type GroupCoordinator } from '../group/coordinator.ts'
 import { groupByTopic } from '../group/membership.ts'
 import { commitOffsets, fetchCommittedOffsets, NON_MEMBER, type CommittedOffset } from '../group/offsets.ts'
+import { CoordinatorKeyType, onEveryBroker, withCoordinator } from './routing.ts'
 
 export interface GroupListing {
   groupId: string
@@ -85,28 +86,20 @@ export class GroupAdmin {
 
   /** Every group of every broker, optionally only those in the given states or of the given types. */
   async listGroups(deadline: number, filter: { states?: string[]; types?: string[] } = {}): Promise<GroupListing[]> {
-    await this.#cluster.retrying(deadline, () => this.#cluster.refreshMetadata())
-    const nodeIds = [...this.#cluster.metadata.brokers.keys()]
-    const perBroker = await Promise.all(
-      nodeIds.map((nodeId) =>
-        this.#cluster.retrying(deadline, async () => {
-          const { response, version } = await this.#cluster
-            .broker(nodeId)
-            .request(ListGroups, () =>
-              ListGroups.request.make({ statesFilter: filter.states ?? [], typesFilter: filter.types ?? [] }),
-            )
-          if (response.errorCode !== ErrorCode.NONE) {
-            throw new KafkaProtocolError({ errorCode: response.errorCode, apiKey: ListGroups.key, apiVersion: version })
-          }
-          return response.groups.map((g) => ({
-            groupId: g.groupId,
-            protocolType: g.protocolType,
-            state: version >= 4 ? g.groupState : null,
-            type: version >= 5 ? g.groupType : null,
-          }))
-        }),
-      ),
-    )
+    const perBroker = await onEveryBroker(this.#cluster, deadline, async (connection) => {
+      const { response, version } = await connection.request(ListGroups, () =>
+        ListGroups.request.make({ statesFilter: filter.states ?? [], typesFilter: filter.types ?? [] }),
+      )
+      if (response.errorCode !== ErrorCode.NONE) {
+        throw new KafkaProtocolError({ errorCode: response.errorCode, apiKey: ListGroups.key, apiVersion: version })
+      }
+      return response.groups.map((g) => ({
+        groupId: g.groupId,
+        protocolType: g.protocolType,
+        state: version >= 4 ? g.groupState : null,
+        type: version >= 5 ? g.groupType : null,
+      }))
+    })
     // Older brokers ignore the filters; apply them here where the answer says enough.
     const wanted = (value: string | null, allowed?: string[]) =>
       allowed === undefined ||
@@ -121,16 +114,19 @@ export class GroupAdmin {
     return this.#cluster.retrying(deadline, () => findCoordinator(this.#cluster, groupId))
   }
 
-  async describeGroup(groupId: string, deadline: number): Promise<GroupDescription> {
-    const coordinator = new GroupCoordinator(this.#cluster, groupId)
-    try {
-      return await this.#cluster.retrying(deadline, async () => {
-        const consumerGroup = await this.#describeConsumerGroup(coordinator)
-        return consumerGroup ?? (await this.#describeClassicGroup(coordinator))
-      })
-    } finally {
-      await coordinator.close()
-    }
+  describeGroup(groupId: string, deadline: number): Promise<GroupDescription> {
+    return this.#withCoordinator(groupId, deadline, async (coordinator) => {
+      const consumerGroup = await this.#describeConsumerGroup(coordinator)
+      return consumerGroup ?? (await this.#describeClassicGroup(coordinator))
+    })
+  }
+
+  #withCoordinator<T>(
+    groupId: string,
+    deadline: number,
+    operation: (coordinator: GroupCoordinator) => Promise<T>,
+  ): Promise<T> {
+    return withCoordinator(this.#cluster, groupId, CoordinatorKeyType.GROUP, deadline, operation)
   }
 
   /** A KIP-848 group's description, or null when the group is not one (or the broker predates KIP-848). */
@@ -247,32 +243,24 @@ export class GroupAdmin {
     partitions: readonly TopicPartition[] | null,
     deadline: number,
   ): Promise<CommittedOffset[]> {
-    const coordinator = new GroupCoordinator(this.#cluster, groupId)
-    try {
-      const offsets = await this.#cluster.retrying(deadline, () =>
-        fetchCommittedOffsets(coordinator, partitions, { requireStable: false }),
-      )
-      return offsets.filter((o) => partitions !== null || o.offset >= 0n)
-    } finally {
-      await coordinator.close()
-    }
+    const offsets = await this.#withCoordinator(groupId, deadline, (coordinator) =>
+      fetchCommittedOffsets(coordinator, partitions, { requireStable: false }),
+    )
+    return offsets.filter((o) => partitions !== null || o.offset >= 0n)
   }
 
   async deleteGroups(groupIds: readonly string[], deadline: number): Promise<void> {
     const errors: unknown[] = []
     await Promise.all(
       groupIds.map(async (groupId) => {
-        const coordinator = new GroupCoordinator(this.#cluster, groupId)
         try {
-          await this.#cluster.retrying(deadline, () =>
+          await this.#withCoordinator(groupId, deadline, (coordinator) =>
             coordinator.request(DeleteGroups, () => DeleteGroups.request.make({ groupsNames: [groupId] }), {
               errorCodeOf: (r) => r.results.find((g) => g.groupId === groupId)?.errorCode ?? ErrorCode.NONE,
             }),
           )
         } catch (error) {
           errors.push(error)
-        } finally {
-          await coordinator.close()
         }
       }),
     )
@@ -284,76 +272,66 @@ export class GroupAdmin {
    * e.g. a member whose host is gone for good, so the group rebalances now instead of after its session timeout.
    */
   async removeStaticMembers(groupId: string, groupInstanceIds: readonly string[], deadline: number): Promise<void> {
-    const coordinator = new GroupCoordinator(this.#cluster, groupId)
-    try {
-      const { response, version } = await this.#cluster.retrying(deadline, () =>
-        coordinator.request(
-          LeaveGroup,
-          () =>
-            LeaveGroup.request.make({
-              groupId,
-              members: groupInstanceIds.map((groupInstanceId) => ({
-                memberId: '',
-                groupInstanceId,
-                reason: 'removed by an administrator',
-              })),
-            }),
-          { errorCodeOf: (r) => r.errorCode },
-        ),
+    const { response, version } = await this.#withCoordinator(groupId, deadline, (coordinator) =>
+      coordinator.request(
+        LeaveGroup,
+        () =>
+          LeaveGroup.request.make({
+            groupId,
+            members: groupInstanceIds.map((groupInstanceId) => ({
+              memberId: '',
+              groupInstanceId,
+              reason: 'removed by an administrator',
+            })),
+          }),
+        { errorCodeOf: (r) => r.errorCode },
+      ),
+    )
+    const errors = response.members
+      .filter((m) => m.errorCode !== ErrorCode.NONE)
+      .map(
+        (m) =>
+          new KafkaProtocolError({
+            errorCode: m.errorCode,
+            apiKey: LeaveGroup.key,
+            apiVersion: version,
+            brokerMessage: `group.instance.id ${m.groupInstanceId}`,
+          }),
       )
-      const errors = response.members
-        .filter((m) => m.errorCode !== ErrorCode.NONE)
-        .map(
-          (m) =>
-            new KafkaProtocolError({
-              errorCode: m.errorCode,
-              apiKey: LeaveGroup.key,
-              apiVersion: version,
-              brokerMessage: `group.instance.id ${m.groupInstanceId}`,
-            }),
-        )
-      throwAll(errors, 'members could not be removed')
-    } finally {
-      await coordinator.close()
-    }
+    throwAll(errors, 'members could not be removed')
   }
 
   /** Removes committed offsets (OffsetDelete, KIP-496); the group must not be consuming those topics. */
   async deleteOffsets(groupId: string, partitions: readonly TopicPartition[], deadline: number): Promise<void> {
-    const coordinator = new GroupCoordinator(this.#cluster, groupId)
-    try {
-      const { response, version } = await this.#cluster.retrying(deadline, () =>
-        coordinator.request(
-          OffsetDelete,
-          () =>
-            OffsetDelete.request.make({
-              groupId,
-              topics: groupByTopic(partitions).map((t) => ({
-                name: t.topic,
-                partitions: t.partitions.map((partitionIndex) => ({ partitionIndex })),
-              })),
+    const { response, version } = await this.#withCoordinator(groupId, deadline, (coordinator) =>
+      coordinator.request(
+        OffsetDelete,
+        () =>
+          OffsetDelete.request.make({
+            groupId,
+            topics: groupByTopic(partitions).map((t) => ({
+              name: t.topic,
+              partitions: t.partitions.map((partitionIndex) => ({ partitionIndex })),
+            })),
+          }),
+        { errorCodeOf: (r) => r.errorCode },
+      ),
+    )
+    const errors = response.topics.flatMap((t) =>
+      t.partitions
+        .filter((p) => p.errorCode !== ErrorCode.NONE)
+        .map(
+          (p) =>
+            new KafkaProtocolError({
+              errorCode: p.errorCode,
+              apiKey: OffsetDelete.key,
+              apiVersion: version,
+              topic: t.name,
+              partition: p.partitionIndex,
             }),
-          { errorCodeOf: (r) => r.errorCode },
         ),
-      )
-      const errors = response.topics.flatMap((t) =>
-        t.partitions
-          .filter((p) => p.errorCode !== ErrorCode.NONE)
-          .map(
-            (p) =>
-              new KafkaProtocolError({
-                errorCode: p.errorCode,
-                apiKey: OffsetDelete.key,
-                apiVersion: version,
-                topic: t.name,
-                partition: p.partitionIndex,
-              }),
-          ),
-      )
-      throwAll(errors, 'offsets could not be deleted')
-    } finally {
-      await coordinator.close()
-    }
+    )
+    throwAll(errors, 'offsets could not be deleted')
   }
 
   /**
@@ -406,18 +384,13 @@ export class GroupAdmin {
       return { topic: p.topic, partition: p.partition, currentOffset, newOffset }
     })
     if (request.dryRun === true) return plan
-    const coordinator = new GroupCoordinator(this.#cluster, groupId)
-    try {
-      await this.#cluster.retrying(deadline, () =>
-        commitOffsets(
-          coordinator,
-          plan.map((e) => ({ topic: e.topic, partition: e.partition, offset: e.newOffset })),
-          NON_MEMBER,
-        ),
-      )
-    } finally {
-      await coordinator.close()
-    }
+    await this.#withCoordinator(groupId, deadline, (coordinator) =>
+      commitOffsets(
+        coordinator,
+        plan.map((e) => ({ topic: e.topic, partition: e.partition, offset: e.newOffset })),
+        NON_MEMBER,
+      ),
+    )
     return plan
   }
 }
