@@ -55,6 +55,7 @@ export const consumerDefaults = {
   serverAssignor: null,
   autoCommit: true,
   autoCommitIntervalMs: 5_000,
+  defaultApiTimeoutMs: 60_000,
 } as const
 
 export const adminDefaults = {

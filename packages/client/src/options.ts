@@ -170,6 +170,7 @@ export const CONSUMER_OPTIONS: readonly OptionSpec[] = [
   { name: 'serverAssignor', javaName: 'group.remote.assignor', type: { kind: 'string' } },
   { name: 'autoCommit', javaName: 'enable.auto.commit', type: { kind: 'boolean' } },
   { name: 'autoCommitIntervalMs', javaName: 'auto.commit.interval.ms', type: int(0, INT32_MAX) },
+  { name: 'defaultApiTimeoutMs', javaName: 'default.api.timeout.ms', type: int(1, INT32_MAX) },
 ]
 
 export const ADMIN_OPTIONS: readonly OptionSpec[] = [

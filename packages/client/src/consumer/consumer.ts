@@ -41,6 +41,8 @@ export interface ConsumerOptions extends CommonOptions {
   isolationLevel?: IsolationLevelName
   autoOffsetReset?: AutoOffsetReset
   allowAutoTopicCreation?: boolean
+  /** How long commit() and committed() keep retrying (Java: default.api.timeout.ms). */
+  defaultApiTimeoutMs?: number
   /** Joins this consumer group; needed for subscribe() and commits. */
   groupId?: string
   /** Static membership (KIP-345): a restart within sessionTimeoutMs keeps the assignment without a rebalance. */
@@ -99,6 +101,7 @@ export class Consumer implements AsyncIterable<ConsumerMessage> {
   readonly #group: GroupSession | null
   readonly #lag: LagMetrics
   readonly #groupInstanceId: string | null
+  readonly #defaultApiTimeoutMs: number
   #groupErrors: unknown[] = []
   #delivering: { topic: string; partition: number; done: Promise<void> } | null = null
   /** The message the iterator handed out and the application is working on. */
@@ -119,6 +122,7 @@ export class Consumer implements AsyncIterable<ConsumerMessage> {
     })
     const { groupId } = options
     this.#groupInstanceId = options.groupInstanceId
+    this.#defaultApiTimeoutMs = options.defaultApiTimeoutMs
     this.#group =
       groupId === null ? null : new GroupSession(this.#cluster, { ...options, groupId }, this.#groupInternals())
   }
@@ -179,7 +183,7 @@ export class Consumer implements AsyncIterable<ConsumerMessage> {
     this.#checkOpen()
     if (this.#group === null) throw invalidArgument('committed() needs the groupId option')
     const group = this.#group
-    return this.#cluster.retrying(Date.now() + this.#cluster.options.requestTimeoutMs, () =>
+    return this.#cluster.retrying(Date.now() + this.#defaultApiTimeoutMs, () =>
       fetchCommittedOffsets(group.coordinator, partitions),
     )
   }

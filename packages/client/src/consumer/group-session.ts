@@ -31,6 +31,8 @@ export interface GroupSessionOptions {
   autoCommit: boolean
   autoCommitIntervalMs: number
   requestTimeoutMs: number
+  /** How long commit() keeps retrying (Java's commitSync waits up to default.api.timeout.ms). */
+  defaultApiTimeoutMs: number
   /** How often a pattern subscription is matched against the cluster's topics again (Java does the same). */
   metadataMaxAgeMs: number
   retryBackoffMs: number
@@ -145,7 +147,8 @@ export class GroupSession implements MembershipHost {
         (o) => (keep === null || keep.has(partitionKeyOf(o))) && this.#committed.get(partitionKeyOf(o)) !== o.offset,
       )
     if (toCommit.length === 0) return
-    const deadline = Date.now() + this.#options.requestTimeoutMs
+    // A commit whose answer was lost (request.timeout.ms) is retried until default.api.timeout.ms, as in Java.
+    const deadline = Date.now() + this.#options.defaultApiTimeoutMs
     await this.#cluster.retrying(deadline, () => commitOffsets(this.coordinator, toCommit, membership.commitIdentity()))
     for (const o of toCommit) this.#committed.set(partitionKeyOf(o), o.offset)
   }
