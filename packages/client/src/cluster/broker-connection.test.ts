@@ -84,6 +84,22 @@ test('an API the broker does not offer fails with SAMSA_ERR_UNSUPPORTED_VERSION'
   )
 })
 
+test(
+  'a field the negotiated version cannot carry fails at once, not as a retriable network error',
+  { timeout: 10_000 },
+  async () => {
+    const { port } = await fakeBroker(oldBroker([]))
+    const connection = connectionTo(port)
+    // Metadata v5 cannot ask for authorized operations (v8+): the encoder refuses the non-default value.
+    const request = () => Metadata.request.make({ topics: [], includeTopicAuthorizedOperations: true })
+    await assert.rejects(connection.request(Metadata, request), (e) => {
+      return (
+        isSamsaError(e) && e.code === 'SAMSA_ERR_UNSUPPORTED_VERSION' && !e.retriable && /AuthorizedOp/.test(e.message)
+      )
+    })
+  },
+)
+
 test('no more than max.in.flight.requests.per.connection requests are out at once', { timeout: 10_000 }, async () => {
   const seen: SeenRequest[] = []
   let arrived: (() => void) | null = null

@@ -6,7 +6,14 @@
 
 import type { ConnectionOptions as TlsOptions } from 'node:tls'
 import { Connection, ConnectionClosedError, RequestTimeoutError } from '@samsa/net'
-import { ApiVersions, ErrorCode, ProtocolDecodeError, type ApiSchema } from '@samsa/protocol'
+import {
+  ApiVersions,
+  ErrorCode,
+  ProtocolDecodeError,
+  ProtocolEncodeError,
+  UnsupportedVersionError,
+  type ApiSchema,
+} from '@samsa/protocol'
 import { CLIENT_SOFTWARE_NAME, CLIENT_SOFTWARE_VERSION } from '../defaults.ts'
 import { closedError, isSamsaError, KafkaProtocolError, SamsaError, SamsaErrorCode } from '../errors.ts'
 import { authenticate, type SaslOptions } from '../security/sasl.ts'
@@ -222,6 +229,13 @@ export class BrokerConnection {
     if (error instanceof RequestTimeoutError) {
       this.#drop(connection)
       return new SamsaError(SamsaErrorCode.TIMEOUT, `${where} timed out`, { retriable: true, cause: error })
+    }
+    // A request this version cannot carry is the caller's mistake, not the network's: never worth a retry.
+    if (error instanceof UnsupportedVersionError) {
+      return new SamsaError(SamsaErrorCode.UNSUPPORTED_VERSION, `${where}: ${error.message}`, { cause: error })
+    }
+    if (error instanceof ProtocolEncodeError) {
+      return new SamsaError(SamsaErrorCode.INVALID_ARGUMENT, `${where}: ${error.message}`, { cause: error })
     }
     if (error instanceof ProtocolDecodeError) {
       this.#drop(connection)
