@@ -7,7 +7,7 @@
 // COORDINATOR_LOAD_IN_PROGRESS) or a broken connection make the next call look the coordinator up again.
 
 import { ErrorCode, FindCoordinator, type ApiSchema } from '@samsa/protocol'
-import type { BrokerConnection} from '../cluster/broker-connection.ts';
+import type { BrokerConnection } from '../cluster/broker-connection.ts'
 import { type Answer } from '../cluster/broker-connection.ts'
 import type { Cluster } from '../cluster/cluster.ts'
 import { closedError, isSamsaError, KafkaProtocolError, SamsaErrorCode } from '../errors.ts'
