@@ -10,6 +10,7 @@ import {
   createConsumer,
   createProducer,
   JAVA_PROPERTIES_BY_CLIENT,
+  javaPropertiesFrom,
   type Admin,
   type Consumer,
   type Producer,
@@ -17,42 +18,9 @@ import {
 import { UsageError, type ParsedArgs } from './args.ts'
 import type { CliIo } from './io.ts'
 
-/** Parses Java's .properties format: `#`/`!` comments, `=`, `:` or blank separators, `\` continuations and escapes. */
+/** Parses Java's .properties format (java.util.Properties rules, shared with the broker and the client). */
 export function parseProperties(text: string): Record<string, string> {
-  const out: Record<string, string> = {}
-  const physical = text.split(/\r\n|\r|\n/)
-  for (let i = 0; i < physical.length; i++) {
-    let line = (physical[i] ?? '').replace(/^[ \t\f]+/, '')
-    if (line === '' || line.startsWith('#') || line.startsWith('!')) continue
-    // An odd number of trailing backslashes continues the line on the next one.
-    while (/(^|[^\\])(\\\\)*\\$/.test(line) && i + 1 < physical.length) {
-      line = line.slice(0, -1) + (physical[++i] ?? '').replace(/^[ \t\f]+/, '')
-    }
-    let k = 0
-    let key = ''
-    while (k < line.length) {
-      const c = line[k] as string
-      if (c === '\\') {
-        key += line.slice(k, k + 2)
-        k += 2
-        continue
-      }
-      if (c === '=' || c === ':' || c === ' ' || c === '\t' || c === '\f') break
-      key += c
-      k++
-    }
-    let rest = line.slice(k).replace(/^[ \t\f]+/, '')
-    if (rest.startsWith('=') || rest.startsWith(':')) rest = rest.slice(1).replace(/^[ \t\f]+/, '')
-    out[unescape(key)] = unescape(rest)
-  }
-  return out
-}
-
-function unescape(s: string): string {
-  return s.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (_m, e: string) => {
-    if (e.length === 5) return String.fromCharCode(parseInt(e.slice(1), 16))
-    return e === 't' ? '\t' : e === 'n' ? '\n' : e === 'r' ? '\r' : e === 'f' ? '\f' : e
-  })
+  return javaPropertiesFrom(text) as Record<string, string>
 }
 
 export function loadProperties(path: string, flag: string): Record<string, string> {

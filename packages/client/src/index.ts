@@ -99,6 +99,7 @@ export {
   SamsaError,
   SamsaErrorCode,
 } from './errors.ts'
+export { javaPropertiesFrom, readJavaProperties } from './properties.ts'
 export {
   JAVA_PROPERTY_NAMES,
   JAVA_PROPERTIES_BY_CLIENT,

@@ -6,42 +6,8 @@ import { test } from 'node:test'
 import { ConfigResolver, ConfigSource, validateDynamicBrokerConfig, validateTopicConfig } from './config-resolver.ts'
 import { ConfigError } from './define.ts'
 import { envKeyToConfigName, loadBrokerConfig, parseOverride } from './load.ts'
-import { parseProperties } from './properties.ts'
 
 const noDynamic = { brokerOverrides: () => new Map<string, string>(), clusterDefaults: () => new Map<string, string>() }
-
-test('properties: comments, separators, escapes and continuations as java.util.Properties reads them', () => {
-  const text = [
-    '# a comment',
-    '! another comment',
-    '   ',
-    'a=1',
-    'b : 2',
-    'c 3',
-    '  d=spaced value  ',
-    'e=one\\',
-    '   two\\',
-    '\tthree',
-    'f=tab\\there\\nnew\\u0041',
-    'key\\ with\\ spaces=x',
-    'g=C:\\\\dir',
-    'h=ends with even\\\\',
-    'i=',
-    'a=overridden',
-  ].join('\n')
-  const p = parseProperties(text)
-  assert.equal(p.get('a'), 'overridden')
-  assert.equal(p.get('b'), '2')
-  assert.equal(p.get('c'), '3')
-  assert.equal(p.get('d'), 'spaced value  ')
-  assert.equal(p.get('e'), 'onetwothree')
-  assert.equal(p.get('f'), 'tab\there\nnewA')
-  assert.equal(p.get('key with spaces'), 'x')
-  assert.equal(p.get('g'), 'C:\\dir')
-  assert.equal(p.get('h'), 'ends with even\\')
-  assert.equal(p.get('i'), '')
-  assert.equal(p.size, 10)
-})
 
 test('precedence: defaults < file < env < --override < programmatic', () => {
   const dir = mkdtempSync(join(tmpdir(), 'samsa-config-'))

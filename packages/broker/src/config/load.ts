@@ -12,7 +12,7 @@ import { checkGroupConfigRelations } from './coordinator-configs.ts'
 import { brokerConfigDef, brokerConfigDefs, type BrokerConfig } from './broker-config.ts'
 import { ConfigError, parseAndValidate, type ConfigValue } from './define.ts'
 import { parseEndpoints, parseSecurityProtocolMap, type Endpoint } from './listeners.ts'
-import { parseProperties } from './properties.ts'
+import { parseJavaProperties as parseProperties } from '@samsa/protocol'
 
 export type ConfigInput = Readonly<Record<string, string | number | boolean | readonly string[] | null | undefined>>
 

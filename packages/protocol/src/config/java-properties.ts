@@ -1,9 +1,11 @@
-// A reader for Java .properties files (the format of Kafka's server.properties), following the rules of
+// A reader for Java .properties files (Kafka's server.properties and client.properties), following the rules of
 // java.util.Properties.load: `#` and `!` comment lines, keys ended by the first unescaped `=`, `:` or whitespace,
 // line continuations with an odd number of trailing backslashes (leading whitespace of the next line dropped),
 // and the escapes \t \n \r \f \uXXXX; any other escaped character stands for itself. Later keys win.
+// It lives here, beside the wire formats, because the broker (server.properties) and the client (client.properties)
+// both read it and neither may import the other.
 
-export function parseProperties(text: string): Map<string, string> {
+export function parseJavaProperties(text: string): Map<string, string> {
   const out = new Map<string, string>()
   const lines = text.split(/\r\n|\r|\n/)
   for (let i = 0; i < lines.length; i++) {
