@@ -223,9 +223,10 @@ export class Producer {
       const numPartitions = await this.#partitionCount(topic, messages as readonly ProducerMessage[])
       // Every message is checked before any is appended: a bad one fails the call with nothing sent.
       const now = Date.now()
-      const records = (messages as readonly ProducerMessage[]).map((m) => toRecord(m, now, numPartitions, topic))
-      outcome = new SendOutcome(records.length)
-      appendedAll = this.#appendAll(topic, numPartitions, records, outcome)
+      const given = messages as readonly ProducerMessage[]
+      outcome = new SendOutcome(given.length)
+      const records = given.map((m, index) => toRecord(m, now, numPartitions, topic, outcome, index))
+      appendedAll = this.#appendAll(topic, numPartitions, given, records, outcome)
     } finally {
       void appendedAll.then(() => {
         this.#appending.delete(appending)
@@ -243,25 +244,19 @@ export class Producer {
   async #appendAll(
     topic: string,
     numPartitions: number,
-    records: readonly UnsentRecord[],
+    messages: readonly ProducerMessage[],
+    records: readonly PendingRecord[],
     outcome: SendOutcome,
   ): Promise<void> {
     const transactions = this.#transactions
     const chooser = this.#partitionChooser(topic, numPartitions)
     try {
       for (let index = 0; index < records.length; index++) {
-        const record = records[index] as UnsentRecord
-        const partition = record.partition ?? chooser(record)
+        const record = records[index] as PendingRecord
+        // An explicit partition was checked by toRecord.
+        const partition = (messages[index] as ProducerMessage).partition ?? chooser(record)
         transactions?.maybeAddPartition(topic, partition)
-        const pending: PendingRecord = {
-          key: record.key,
-          value: record.value,
-          headers: record.headers,
-          timestamp: record.timestamp,
-          outcome,
-          index,
-        }
-        const wait = this.#accumulator.append(topic, partition, pending)
+        const wait = this.#accumulator.append(topic, partition, record)
         if (wait !== null) await wait
       }
     } catch (error) {
@@ -312,10 +307,10 @@ export class Producer {
   }
 
   /** Picks the partition of a record that names none: the configured partitioner, else the default one. */
-  #partitionChooser(topic: string, numPartitions: number): (record: UnsentRecord) => number {
+  #partitionChooser(topic: string, numPartitions: number): (record: PendingRecord) => number {
     const availablePartitions = this.#cluster.metadata.availablePartitions(topic)
     const partitioner = this.#options.partitioner
-    const argsOf = (record: UnsentRecord): PartitionerArgs => {
+    const argsOf = (record: PendingRecord): PartitionerArgs => {
       return { topic, key: record.key, value: record.value, numPartitions, availablePartitions }
     }
     if (partitioner === undefined) return (record) => defaultPartition(argsOf(record), this.#sticky)
@@ -387,20 +382,20 @@ function toBytes(what: string, value: MessageBytes | undefined): Buffer | null {
   throw invalidArgument(`${what} must be a Buffer, a string or null`)
 }
 
-/** A checked message, before it gets its partition and its place in the send() call. */
-interface UnsentRecord {
-  key: Buffer | null
-  value: Buffer | null
-  headers: readonly RecordHeader[]
-  timestamp: number
-  /** The partition the message names, if any. */
-  partition: number | undefined
-}
-
 const NO_HEADERS: readonly RecordHeader[] = Object.freeze([])
 
-/** Checks and converts a message; `now` is the call's CreateTime for messages without a timestamp. */
-function toRecord(message: ProducerMessage, now: number, numPartitions: number, topic: string): UnsentRecord {
+/**
+ * Checks a message and makes it the `index`th record of its send() call; `now` is the call's CreateTime for messages
+ * without a timestamp.
+ */
+function toRecord(
+  message: ProducerMessage,
+  now: number,
+  numPartitions: number,
+  topic: string,
+  outcome: SendOutcome,
+  index: number,
+): PendingRecord {
   if (typeof message !== 'object' || message === null) throw invalidArgument('each message must be an object')
   let headers = NO_HEADERS
   const given = message.headers
@@ -416,5 +411,12 @@ function toRecord(message: ProducerMessage, now: number, numPartitions: number, 
   if (partition !== undefined && (!Number.isInteger(partition) || partition < 0 || partition >= numPartitions)) {
     throw invalidArgument(`partition ${partition} is not in [0, ${numPartitions}) for topic ${topic}`)
   }
-  return { key: toBytes('key', message.key), value: toBytes('value', message.value), headers, timestamp, partition }
+  return {
+    key: toBytes('key', message.key),
+    value: toBytes('value', message.value),
+    headers,
+    timestamp,
+    outcome,
+    index,
+  }
 }
