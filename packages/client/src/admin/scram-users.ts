@@ -3,25 +3,19 @@
 // RFC 5802 §2.2, which is PBKDF2 with HMAC-SHA-256/512 and the hash's output length, as Kafka's admin client does.
 // The broker derives StoredKey and ServerKey from it. Any broker may answer (KRaft brokers forward alterations).
 
-import { pbkdf2, randomBytes } from 'node:crypto'
-import { promisify } from 'node:util'
+import { randomBytes } from 'node:crypto'
 import { AlterUserScramCredentials, DescribeUserScramCredentials, ErrorCode } from '@samsa/protocol'
 import type { BrokerConnection } from '../cluster/broker-connection.ts'
 import { throwIfAny } from '../cluster/sharding.ts'
 import { KafkaProtocolError } from '../errors.ts'
+import { saltedPassword, SCRAM_MAX_ITERATIONS, SCRAM_MIN_ITERATIONS, type ScramMechanism } from '../security/scram.ts'
 import { checkList, invalidArgument, requireName } from './arguments.ts'
 
-export type ScramMechanism = 'SCRAM-SHA-256' | 'SCRAM-SHA-512'
+export type { ScramMechanism }
 
-/** Kafka's ScramMechanism codes, the PBKDF2 digest and its output length in bytes. */
-const MECHANISMS: Record<ScramMechanism, { code: number; digest: string; bytes: number }> = {
-  'SCRAM-SHA-256': { code: 1, digest: 'sha256', bytes: 32 },
-  'SCRAM-SHA-512': { code: 2, digest: 'sha512', bytes: 64 },
-}
+/** Kafka's ScramMechanism codes. */
+const MECHANISM_CODES: Record<ScramMechanism, number> = { 'SCRAM-SHA-256': 1, 'SCRAM-SHA-512': 2 }
 
-/** Kafka refuses iteration counts outside this range (its ScramMechanism minimum and maximum). */
-const SCRAM_MIN_ITERATIONS = 4096
-const SCRAM_MAX_ITERATIONS = 16384
 const SALT_BYTES = 32
 
 export interface ScramCredentialInfo {
@@ -47,19 +41,35 @@ export interface ScramDeletion {
   mechanism: ScramMechanism
 }
 
-const pbkdf2Async = promisify(pbkdf2)
-
-function mechanismOf(field: string, value: unknown) {
-  const found = typeof value === 'string' ? MECHANISMS[value as ScramMechanism] : undefined
-  if (found === undefined) {
+function mechanismOf(field: string, value: unknown): ScramMechanism {
+  if (typeof value !== 'string' || !Object.hasOwn(MECHANISM_CODES, value)) {
     throw invalidArgument(`${field} must be SCRAM-SHA-256 or SCRAM-SHA-512, got ${JSON.stringify(value)}`)
   }
-  return found
+  return value as ScramMechanism
 }
 
 function mechanismName(code: number): ScramMechanism | 'UNKNOWN' {
-  const found = (Object.keys(MECHANISMS) as ScramMechanism[]).find((m) => MECHANISMS[m].code === code)
+  const found = (Object.keys(MECHANISM_CODES) as ScramMechanism[]).find((m) => MECHANISM_CODES[m] === code)
   return found ?? 'UNKNOWN'
+}
+
+/** A KafkaProtocolError for each user the broker refused, naming the user. */
+function userFailures(
+  results: readonly { user: string; errorCode: number; errorMessage: string | null }[],
+  apiKey: number,
+  apiVersion: number,
+): KafkaProtocolError[] {
+  return results
+    .filter((r) => r.errorCode !== ErrorCode.NONE)
+    .map(
+      (r) =>
+        new KafkaProtocolError({
+          errorCode: r.errorCode,
+          apiKey,
+          apiVersion,
+          brokerMessage: `user ${r.user}${r.errorMessage === null ? '' : `: ${r.errorMessage}`}`,
+        }),
+    )
 }
 
 /** Credentials of `users`, or of every user with any when `users` is absent or empty (as in Kafka's admin client). */
@@ -81,18 +91,7 @@ export async function describeUserScramCredentialsOn(
     })
   }
   // A user asked for by name without credentials answers RESOURCE_NOT_FOUND; like Kafka's all(), that fails the call.
-  const failures = response.results
-    .filter((r) => r.errorCode !== ErrorCode.NONE)
-    .map(
-      (r) =>
-        new KafkaProtocolError({
-          errorCode: r.errorCode,
-          apiKey: DescribeUserScramCredentials.key,
-          apiVersion: version,
-          brokerMessage: `user ${r.user}${r.errorMessage === null ? '' : `: ${r.errorMessage}`}`,
-        }),
-    )
-  throwIfAny(failures, 'users')
+  throwIfAny(userFailures(response.results, DescribeUserScramCredentials.key, version), 'users')
   return response.results.map((r) => ({
     user: r.user,
     credentials: r.credentialInfos.map((c) => ({ mechanism: mechanismName(c.mechanism), iterations: c.iterations })),
@@ -113,8 +112,8 @@ async function saltedUpsertion(u: ScramUpsertion, at: string) {
     )
   }
   const salt = randomBytes(SALT_BYTES)
-  const saltedPassword = await pbkdf2Async(u.password, salt, iterations, mechanism.bytes, mechanism.digest)
-  return { name, mechanism: mechanism.code, iterations, salt, saltedPassword }
+  const salted = await saltedPassword(mechanism, u.password, salt, iterations)
+  return { name, mechanism: MECHANISM_CODES[mechanism], iterations, salt, saltedPassword: salted }
 }
 
 /** Upserts and deletes credentials in one request; each user Kafka refuses becomes a KafkaProtocolError. */
@@ -128,22 +127,11 @@ export async function alterUserScramCredentialsOn(
   if (upsertions.length + deletions.length === 0) throw invalidArgument('upsertions and deletions are both empty')
   const wireDeletions = deletions.map((d, i) => ({
     name: requireName(`deletions[${i}].user`, d.user),
-    mechanism: mechanismOf(`deletions[${i}].mechanism`, d.mechanism).code,
+    mechanism: MECHANISM_CODES[mechanismOf(`deletions[${i}].mechanism`, d.mechanism)],
   }))
   const wireUpsertions = await Promise.all(upsertions.map((u, i) => saltedUpsertion(u, `upsertions[${i}]`)))
   const { response, version } = await connection.request(AlterUserScramCredentials, () =>
     AlterUserScramCredentials.request.make({ deletions: wireDeletions, upsertions: wireUpsertions }),
   )
-  const failures = response.results
-    .filter((r) => r.errorCode !== ErrorCode.NONE)
-    .map(
-      (r) =>
-        new KafkaProtocolError({
-          errorCode: r.errorCode,
-          apiKey: AlterUserScramCredentials.key,
-          apiVersion: version,
-          brokerMessage: `user ${r.user}${r.errorMessage === null ? '' : `: ${r.errorMessage}`}`,
-        }),
-    )
-  throwIfAny(failures, 'users')
+  throwIfAny(userFailures(response.results, AlterUserScramCredentials.key, version), 'users')
 }
