@@ -1,5 +1,5 @@
 // Test helper (not published: `*-testing.*` is left out of the package): a scripted one-node broker for admin
-// calls the real broker does not implement yet. It answers ApiVersions (advertising the given APIs, with optional
+// calls and SASL exchanges the real broker does not implement yet. It answers ApiVersions (advertising the given APIs, with optional
 // caps) and Metadata (itself as node 1, the controller), decodes every other request with @samsa/protocol's own
 // request decoder and hands it to the test, which replies with a scripted response.
 

@@ -5,33 +5,17 @@
 
 import assert from 'node:assert/strict'
 import { createHash, createHmac, randomBytes } from 'node:crypto'
-import type { Server } from 'node:net'
-import { after, test } from 'node:test'
-import {
-  ApiVersions,
-  decodeRequestBody,
-  decodeRequestHeader,
-  ErrorCode,
-  Metadata,
-  SaslAuthenticate,
-  SaslHandshake,
-  type ApiSchema,
-} from '@samsa/protocol'
+import { test } from 'node:test'
+import { ErrorCode, Metadata, SaslAuthenticate, SaslHandshake } from '@samsa/protocol'
 import { createAdmin } from '../admin/admin.ts'
+import { handle, startScriptedBroker } from '../admin/scripted-admin-testing.ts'
 import { BrokerConnection } from '../cluster/broker-connection.ts'
 import { isSamsaError } from '../errors.ts'
-import { startFakeBroker, type SeenRequest } from '../testing.ts'
 import type { SaslOptions } from './sasl.ts'
 import { saltedPassword, type ScramMechanism } from './scram.ts'
 
-const APIS: ApiSchema[] = [ApiVersions, Metadata, SaslHandshake, SaslAuthenticate]
-const servers: Server[] = []
-after(() => {
-  for (const s of servers) s.close()
-})
-
 /** What the scripted broker checks a client's tokens with: one step per SaslAuthenticate, answering bytes. */
-type Verifier = (token: Buffer) => Promise<Buffer> | Buffer
+type Verifier = (token: Buffer) => Buffer
 
 interface SaslBroker {
   port: number
@@ -41,53 +25,36 @@ interface SaslBroker {
 }
 
 /**
- * A broker that authenticates with `newVerifier()` (a fresh one per SaslHandshake: connections here authenticate
- * one after another, so one current exchange is enough) and answers Metadata with itself.
+ * A scripted broker (ApiVersions, Metadata) that authenticates with `newVerifier()`: a fresh one per SaslHandshake,
+ * since connections here authenticate one after another, so one current exchange is enough.
  */
 async function saslBroker(enabled: string[], newVerifier: () => Verifier, sessionLifetimeMs = 0n): Promise<SaslBroker> {
   const state: SaslBroker = { port: 0, seen: [], handshakes: 0 }
   let verifier: Verifier = () => {
     throw new Error('no handshake yet')
   }
-  const onRequest = async (request: SeenRequest) => {
-    const api = APIS.find((a) => a.key === request.apiKey) as ApiSchema
-    const header = decodeRequestHeader(request.frame, (k) => APIS.find((a) => a.key === k))
-    const body = decodeRequestBody(api, request.version, request.frame, header.bodyOffset) as Record<string, unknown>
-    if (api === ApiVersions) {
-      const apiKeys = APIS.map((a) => ({ apiKey: a.key, minVersion: 0, maxVersion: a.validVersions.max }))
-      return request.reply(ApiVersions, request.version, ApiVersions.response.make({ apiKeys }))
-    }
-    if (api === SaslHandshake) {
+  const broker = await startScriptedBroker([
+    handle(SaslHandshake, ({ mechanism }) => {
       state.handshakes++
-      const mechanism = body.mechanism as string
       state.seen.push(`handshake ${mechanism}`)
-      const errorCode = enabled.includes(mechanism) ? ErrorCode.NONE : ErrorCode.UNSUPPORTED_SASL_MECHANISM
       verifier = newVerifier()
-      const response = SaslHandshake.response.make({ errorCode, mechanisms: enabled })
-      return request.reply(SaslHandshake, request.version, response)
-    }
-    if (api === SaslAuthenticate) {
-      const token = body.authBytes as Buffer
-      state.seen.push(`token ${token.toString('latin1')}`)
+      const errorCode = enabled.includes(mechanism) ? ErrorCode.NONE : ErrorCode.UNSUPPORTED_SASL_MECHANISM
+      return SaslHandshake.response.make({ errorCode, mechanisms: enabled })
+    }),
+    handle(SaslAuthenticate, ({ authBytes }) => {
+      state.seen.push(`token ${authBytes.toString('latin1')}`)
       try {
-        const authBytes = await verifier(token)
-        const response = SaslAuthenticate.response.make({ authBytes, sessionLifetimeMs })
-        return request.reply(SaslAuthenticate, request.version, response)
+        return SaslAuthenticate.response.make({ authBytes: verifier(authBytes), sessionLifetimeMs })
       } catch (error) {
-        const response = SaslAuthenticate.response.make({
+        return SaslAuthenticate.response.make({
           errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED,
           errorMessage: (error as Error).message,
           authBytes: Buffer.alloc(0),
         })
-        return request.reply(SaslAuthenticate, request.version, response)
       }
-    }
-    const metadata = Metadata.response.make({ brokers: [{ nodeId: 1, host: '127.0.0.1', port: state.port }] })
-    return request.reply(Metadata, request.version, metadata)
-  }
-  const broker = await startFakeBroker((request) => void onRequest(request))
-  servers.push(broker.server)
-  state.port = broker.port
+    }),
+  ])
+  state.port = Number(broker.bootstrapServers.split(':')[1])
   return state
 }
 
@@ -98,18 +65,17 @@ const plainVerifier = (user: string, password: string) => (): Verifier => (token
 }
 
 /** SCRAM's broker side (RFC 5802 §3), holding only the stored and server keys, as Kafka's credential store does. */
-function scramVerifier(mechanism: ScramMechanism, user: string, password: string): () => Verifier {
+async function scramVerifier(mechanism: ScramMechanism, user: string, password: string): Promise<() => Verifier> {
   const hash = mechanism === 'SCRAM-SHA-256' ? 'sha256' : 'sha512'
   const hmac = (key: Buffer, text: string) => createHmac(hash, key).update(text).digest()
   const salt = randomBytes(16)
-  const keys = saltedPassword(mechanism, password, salt, 4096).then((salted) => ({
-    storedKey: createHash(hash).update(hmac(salted, 'Client Key')).digest(),
-    serverKey: hmac(salted, 'Server Key'),
-  }))
+  const salted = await saltedPassword(mechanism, password, salt, 4096)
+  const storedKey = createHash(hash).update(hmac(salted, 'Client Key')).digest()
+  const serverKey = hmac(salted, 'Server Key')
   return () => {
     let clientFirstBare = ''
     let serverFirst = ''
-    return async (token) => {
+    return (token) => {
       const text = token.toString('utf8')
       if (serverFirst === '') {
         assert.ok(text.startsWith('n,,'), 'gs2 header without channel binding')
@@ -122,7 +88,6 @@ function scramVerifier(mechanism: ScramMechanism, user: string, password: string
       const withoutProof = text.slice(0, text.lastIndexOf(',p='))
       const proof = Buffer.from(text.slice(text.lastIndexOf(',p=') + 3), 'base64')
       const authMessage = `${clientFirstBare},${serverFirst},${withoutProof}`
-      const { storedKey, serverKey } = await keys
       const signature = hmac(storedKey, authMessage)
       const clientKey = Buffer.from(proof.map((b, i) => b ^ (signature[i] as number)))
       if (!createHash(hash).update(clientKey).digest().equals(storedKey)) throw new Error('Authentication failed')
@@ -169,7 +134,7 @@ for (const mechanism of ['SCRAM-SHA-256', 'SCRAM-SHA-512'] as const) {
     `${mechanism}: the broker accepts the proof and the client accepts the broker's signature`,
     { timeout: 10_000 },
     async () => {
-      const broker = await saslBroker([mechanism], scramVerifier(mechanism, 'bob', 'bob-secret'))
+      const broker = await saslBroker([mechanism], await scramVerifier(mechanism, 'bob', 'bob-secret'))
       const good = connectionTo(broker.port, { mechanism, username: 'bob', password: 'bob-secret' })
       assert.equal(await good.supports(Metadata), true)
       assert.equal(broker.seen.length, 3, 'handshake, client-first, client-final')
@@ -238,7 +203,7 @@ test(
   'a client.properties with security.protocol, sasl.mechanism and sasl.jaas.config authenticates',
   { timeout: 10_000 },
   async () => {
-    const broker = await saslBroker(['SCRAM-SHA-256'], scramVerifier('SCRAM-SHA-256', 'carol', 'c"arol'))
+    const broker = await saslBroker(['SCRAM-SHA-256'], await scramVerifier('SCRAM-SHA-256', 'carol', 'c"arol'))
     const admin = createAdmin({
       'bootstrap.servers': `127.0.0.1:${broker.port}`,
       'security.protocol': 'SASL_PLAINTEXT',
