@@ -1,7 +1,7 @@
 // Test helper (not published: `*-testing.*` is left out of the package): a scripted one-node broker for admin
-// calls and SASL exchanges the real broker does not implement yet. It answers ApiVersions (advertising the given APIs, with optional
-// caps) and Metadata (itself as node 1, the controller), decodes every other request with @samsa/protocol's own
-// request decoder and hands it to the test, which replies with a scripted response.
+// calls and SASL exchanges the real broker does not implement yet. It answers ApiVersions (advertising the given
+// APIs, with optional caps) and Metadata (itself as node 1, the controller), decodes every other request with
+// @samsa/protocol's own request decoder and hands it to the test, which replies with a scripted response.
 
 import type { Server } from 'node:net'
 import { after } from 'node:test'
