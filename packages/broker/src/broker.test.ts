@@ -21,6 +21,7 @@ import {
   encodeRequestFrame,
   splitBatches,
 } from '@samsa/protocol'
+import { Connection } from '@samsa/net'
 import { createTopic, fetchOnce, produce, startTestBroker, type TestBroker } from './testing.ts'
 
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA'
@@ -521,5 +522,26 @@ test('restart on the same data dir: topics, ids, configs and records come back',
     assert.equal(next.baseOffset, 3n)
   } finally {
     await second.stop()
+  }
+})
+
+test('advertised.listeners: port and Metadata name the advertised endpoint, boundPort the one to reach', async () => {
+  const tb = await startTestBroker({ config: { 'advertised.listeners': 'PLAINTEXT://kafka.example:19999' } })
+  try {
+    assert.equal(tb.broker.host, 'kafka.example')
+    assert.equal(tb.broker.port, 19999)
+    assert.notEqual(tb.broker.boundPort, 19999)
+    const conn = await Connection.connect({ host: '127.0.0.1', port: tb.broker.boundPort })
+    try {
+      const meta = await conn.request(Metadata, 9, Metadata.request.make({ topics: [] }))
+      assert.deepEqual(
+        meta.brokers.map((b) => [b.host, b.port]),
+        [['kafka.example', 19999]],
+      )
+    } finally {
+      conn.destroy()
+    }
+  } finally {
+    await tb.stop()
   }
 })

@@ -59,9 +59,11 @@ export interface BoundListener {
 }
 
 export interface RunningBroker {
-  /** The first listener's advertised host and bound port. */
+  /** The first listener's advertised host and port: what a client bootstraps from. */
   readonly host: string
   readonly port: number
+  /** The port the first listener is bound to; differs from `port` when advertised.listeners names another one. */
+  readonly boundPort: number
   readonly listeners: readonly BoundListener[]
   readonly nodeId: number
   readonly clusterId: string
@@ -214,6 +216,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
   return {
     host: first.host,
     port: first.port,
+    boundPort: (listeners[0] as Listener).address.port,
     listeners: [...bound.values()],
     nodeId,
     clusterId: store.clusterId,

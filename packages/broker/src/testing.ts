@@ -31,7 +31,7 @@ export async function startTestBroker(options: BrokerOptions & { dir?: string } 
     broker,
     dir,
     async connect() {
-      const c = await Connection.connect({ host: broker.host, port: broker.port, clientId: 'samsa-test' })
+      const c = await Connection.connect({ host: broker.host, port: broker.boundPort, clientId: 'samsa-test' })
       connections.push(c)
       return c
     },

@@ -45,8 +45,7 @@ export interface TestCluster {
 export async function startTestCluster(options: TestClusterOptions = {}): Promise<TestCluster> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'samsa-test-cluster-'))
   const ownsDir = options.dir === undefined
-  // The broker's port is picked up front so a restart can bind it again and the proxy knows where to forward
-  // before the broker exists (RunningBroker.port reports the advertised port, i.e. the proxy's).
+  // The broker's port is picked up front so that a restart binds the same one the proxy forwards to.
   const brokerPort = await freePort()
   const faults = await FaultProxy.start({ target: { host: HOST, port: brokerPort } })
   const launch = (): Promise<RunningBroker> =>

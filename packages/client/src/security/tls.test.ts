@@ -16,7 +16,6 @@ import { createServer, type Server, type TlsOptions } from 'node:tls'
 import { createAdmin } from '../admin/admin.ts'
 import { isSamsaError } from '../errors.ts'
 import { createProducer } from '../producer/producer.ts'
-import { freePort } from '@samsa/testkit'
 import { startTestBroker, uniqueTopic, type TestBroker } from '../testing.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'samsa-tls-'))
@@ -50,8 +49,8 @@ interface SecuredBroker {
 
 /** A broker whose only advertised address is a TLS proxy in front of it. */
 async function tlsBroker(options: TlsOptions): Promise<SecuredBroker> {
-  // The broker's port up front: RunningBroker.port reports the advertised address, which is the proxy's.
-  const target = await freePort()
+  // The proxy comes first (its port is the broker's advertised one); it forwards to the broker's bound port.
+  let target = 0
   const proxy = createServer(options, (socket) => {
     const upstream = connect({ host: '127.0.0.1', port: target })
     socket.pipe(upstream).pipe(socket)
@@ -62,10 +61,8 @@ async function tlsBroker(options: TlsOptions): Promise<SecuredBroker> {
   proxy.listen(0, '127.0.0.1')
   await once(proxy, 'listening')
   const port = (proxy.address() as AddressInfo).port
-  const broker = await startTestBroker({
-    port: target,
-    config: { 'advertised.listeners': `PLAINTEXT://127.0.0.1:${port}` },
-  })
+  const broker = await startTestBroker({ config: { 'advertised.listeners': `PLAINTEXT://127.0.0.1:${port}` } })
+  target = broker.broker.boundPort
   return { broker, proxy, bootstrap: `127.0.0.1:${port}` }
 }
 
