@@ -99,10 +99,21 @@ function memoryState(): string {
 }
 const memoryAtStart = memoryState()
 
-function timed(command: string): { seconds: number; output: string } {
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat (clock ticks of 10 ms). */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return NaN
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
+
+/** Runs `command`; `cpu` is what the broker process `pid` spent meanwhile (its share of the 2 cores). */
+function timed(command: string, pid?: number): { seconds: number; output: string; cpu: number } {
+  const cpuBefore = cpuSeconds(pid)
   const start = process.hrtime.bigint()
   const output = execFileSync('bash', ['-c', command], { encoding: 'utf8', maxBuffer: 1 << 20 })
-  return { seconds: Number(process.hrtime.bigint() - start) / 1e9, output }
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9
+  return { seconds, output, cpu: cpuSeconds(pid) - cpuBefore }
 }
 
 function median(values: number[]): number {
@@ -123,6 +134,8 @@ interface Row {
   what: string
   mock: number[]
   samsa: number[]
+  mockCpu: number[]
+  samsaCpu: number[]
   mockCount: number
   samsaCount: number
 }
@@ -169,8 +182,8 @@ function runAll(targets: Record<Side, Target>, rows: Map<string, Row>): void {
     const produceRow = `produce ${RECORDS.toLocaleString('en-US')} × 100 B, ${partitions} partition(s)`
     for (let run = 0; run < RUNS; run++) {
       sideBySide(run, (side) => {
-        const produce = timed(`${kcatFor(targets[side])} -P -t ${tag}-r${run} -l ${file100}`)
-        record(rows, produceRow, side, produce.seconds, RECORDS)
+        const produce = timed(`${kcatFor(targets[side])} -P -t ${tag}-r${run} -l ${file100}`, targets[side].process.pid)
+        record(rows, produceRow, side, produce, RECORDS)
       })
     }
     // The mock keeps fewer records than were produced (see the header), so consume rows read `held` records: as many
@@ -207,25 +220,33 @@ function runAll(targets: Record<Side, Target>, rows: Map<string, Row>): void {
       sideBySide(run, (side) => {
         const consume = timed(
           `${kcatFor(targets[side])} ${CONSUMER_QUEUE} -C -t ${consumeTopic} -o beginning -c ${held} -f '%p\\n' | wc -l`,
+          targets[side].process.pid,
         )
         const count = Number(consume.output.trim())
         if (count !== held) throw new Error(`${side} consumed ${count} of ${held} records from ${consumeTopic}`)
-        record(rows, consumeRow, side, consume.seconds, count)
+        record(rows, consumeRow, side, consume, count)
       })
     }
   }
   const kbRow = `produce ${KB_RECORDS.toLocaleString('en-US')} × 1 KB (MB/s ingest)`
   for (let run = 0; run < RUNS; run++) {
     sideBySide(run, (side) => {
-      const produce = timed(`${kcatFor(targets[side])} -P -t kb-r${run} -l ${file1k}`)
-      record(rows, kbRow, side, produce.seconds, KB_RECORDS)
+      const produce = timed(`${kcatFor(targets[side])} -P -t kb-r${run} -l ${file1k}`, targets[side].process.pid)
+      record(rows, kbRow, side, produce, KB_RECORDS)
     })
   }
 }
 
-function record(rows: Map<string, Row>, what: string, side: Side, seconds: number, count: number): void {
-  const row = rows.get(what) ?? { what, mock: [], samsa: [], mockCount: 0, samsaCount: 0 }
-  row[side].push(seconds)
+function record(
+  rows: Map<string, Row>,
+  what: string,
+  side: Side,
+  run: { seconds: number; cpu: number },
+  count: number,
+): void {
+  const row = rows.get(what) ?? { what, mock: [], samsa: [], mockCpu: [], samsaCpu: [], mockCount: 0, samsaCount: 0 }
+  row[side].push(run.seconds)
+  row[side === 'mock' ? 'mockCpu' : 'samsaCpu'].push(run.cpu)
   if (side === 'mock') row.mockCount = count
   else row.samsaCount = count
   rows.set(what, row)
@@ -260,11 +281,11 @@ try {
 }
 
 const lines = [
-  `Both brokers run at once and every step alternates between them. Wall times are medians: produce rows of ${RUNS} runs (each into its own topic), consume rows of ${CONSUME_RUNS} runs over the last run's topic. Ratio = Samsa ÷ mock wall time; below 1 means Samsa is faster.`,
+  `Both brokers run at once and every step alternates between them. Wall times are medians: produce rows of ${RUNS} runs (each into its own topic), consume rows of ${CONSUME_RUNS} runs over the last run's topic. Ratio = Samsa ÷ mock wall time; below 1 means Samsa is faster. CPU s = CPU time (user + system, median) the broker process used during the run, out of 2 cores shared with kcat.`,
   `Consume rows read the same number of records from both: as many as the mock still held of the last produce run (it keeps ~5 MB per partition), with kcat's \`${CONSUMER_QUEUE}\` on both sides. Where the mock keeps a fresh topic of exactly that many records in full, the rows read that topic, so neither side holds records past them for kcat to prefetch (see bench/kcat-vs-mock.ts). Read: ${consumeSources.join('; ')}.`,
   '',
-  '| what | mock s | Samsa s | ratio | mock records | Samsa records | Samsa rate |',
-  '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  '| what | mock s | Samsa s | ratio | mock records | Samsa records | Samsa rate | mock CPU s | Samsa CPU s |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
 ]
 const runLines: string[] = []
 for (const row of rows.values()) {
@@ -279,7 +300,7 @@ for (const row of rows.values()) {
     ? `${((row.samsaCount * 1000) / s / 1e6).toFixed(0)} MB/s`
     : `${Math.round(row.samsaCount / s).toLocaleString('en-US')} rec/s`
   lines.push(
-    `| ${row.what} | ${m.toFixed(2)} | ${s.toFixed(2)} | ${ratio.toFixed(2)} | ${row.mockCount.toLocaleString('en-US')} | ${row.samsaCount.toLocaleString('en-US')} | ${rate} |`,
+    `| ${row.what} | ${m.toFixed(2)} | ${s.toFixed(2)} | ${ratio.toFixed(2)} | ${row.mockCount.toLocaleString('en-US')} | ${row.samsaCount.toLocaleString('en-US')} | ${rate} | ${median(row.mockCpu).toFixed(2)} | ${median(row.samsaCpu).toFixed(2)} |`,
   )
 }
 lines.push(
