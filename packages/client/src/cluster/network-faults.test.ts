@@ -9,7 +9,7 @@
 // - A group member whose FindCoordinator, JoinGroup or OffsetCommit answer is lost still commits the right offsets.
 
 import assert from 'node:assert/strict'
-import { after, test } from 'node:test'
+import { after, test, type TestContext } from 'node:test'
 import { startTestCluster, type TestCluster, type TestClusterOptions } from '@samsa/testkit'
 import { DescribeCluster, Fetch, FindCoordinator, JoinGroup, OffsetCommit, Produce } from '@samsa/protocol'
 import { createAdmin, type Admin } from '../admin/admin.ts'
@@ -37,8 +37,20 @@ const fastGroupBroker: TestClusterOptions = {
 }
 const fastGroupMember = { sessionTimeoutMs: 3000, heartbeatIntervalMs: 200, rebalanceTimeoutMs: 2000 } as const
 
-async function createTopic(admin: Admin, topic: string): Promise<void> {
+/** Closes `client` when the test ends, passed or failed. */
+function closing<T extends { close(): Promise<void> }>(t: TestContext, client: T): T {
+  t.after(() => client.close())
+  return client
+}
+
+/** A fresh cluster with an admin client on it and a new one-partition topic. */
+async function setUp(t: TestContext, options: TestClusterOptions = {}) {
+  const cluster = await startCluster(options)
+  const { bootstrapServers } = cluster
+  const admin = closing(t, createAdmin({ bootstrapServers }))
+  const topic = uniqueTopic()
   await admin.createTopics({ topics: [{ topic }] })
+  return { cluster, bootstrapServers, topic, admin }
 }
 
 async function logEndOffset(admin: Admin, topic: string): Promise<bigint | undefined> {
@@ -75,233 +87,178 @@ async function readBack(cluster: TestCluster, topic: string, count: number): Pro
 test(
   'without idempotence, a dropped Produce response times out and the retry writes the record again',
   { timeout: 20_000 },
-  async () => {
-    const cluster = await startCluster()
-    const { bootstrapServers } = cluster
-    const topic = uniqueTopic()
-    const admin = createAdmin({ bootstrapServers })
-    const producer = createProducer({
-      bootstrapServers,
-      requestTimeoutMs: 500,
-      retryBackoffMs: 10,
-      enableIdempotence: false,
-    })
-    try {
-      await createTopic(admin, topic)
-      const dropped = cluster.faults.drop(Produce.key, { count: 1 })
-      const [metadata] = await producer.send({ topic, messages: [{ value: 'once, or twice' }] })
-      assert.equal(dropped.hits, 1)
-      // The first attempt was written too: the retry lands right after it (Kafka's classic at-least-once
-      // duplicate, which KIP-98's idempotent producer removes).
-      assert.equal(metadata?.offset, 1n)
-      assert.equal(await logEndOffset(admin, topic), 2n)
-    } finally {
-      await producer.close()
-      await admin.close()
-    }
+  async (t) => {
+    const { cluster, bootstrapServers, topic, admin } = await setUp(t)
+    const producer = closing(
+      t,
+      createProducer({
+        bootstrapServers,
+        requestTimeoutMs: 500,
+        retryBackoffMs: 10,
+        enableIdempotence: false,
+      }),
+    )
+    const dropped = cluster.faults.drop(Produce.key, { count: 1 })
+    const [metadata] = await producer.send({ topic, messages: [{ value: 'once, or twice' }] })
+    assert.equal(dropped.hits, 1)
+    // The first attempt was written too: the retry lands right after it (Kafka's classic at-least-once
+    // duplicate, which KIP-98's idempotent producer removes).
+    assert.equal(metadata?.offset, 1n)
+    assert.equal(await logEndOffset(admin, topic), 2n)
   },
 )
 
 test(
   'the default (idempotent) producer retries a dropped Produce response without a duplicate',
   { timeout: 20_000 },
-  async () => {
-    const cluster = await startCluster()
-    const { bootstrapServers } = cluster
-    const topic = uniqueTopic()
-    const admin = createAdmin({ bootstrapServers })
-    const producer = createProducer({ bootstrapServers, requestTimeoutMs: 500, retryBackoffMs: 10 })
-    try {
-      await createTopic(admin, topic)
-      const dropped = cluster.faults.drop(Produce.key, { count: 1 })
-      const [metadata] = await producer.send({ topic, messages: [{ value: 'exactly once' }] })
-      assert.equal(dropped.hits, 1)
-      // The retry carries the same producer id and sequence: the broker answers with the first write's offset.
-      assert.equal(metadata?.offset, 0n)
-      assert.equal(await logEndOffset(admin, topic), 1n)
-    } finally {
-      await producer.close()
-      await admin.close()
-    }
+  async (t) => {
+    const { cluster, bootstrapServers, topic, admin } = await setUp(t)
+    const producer = closing(t, createProducer({ bootstrapServers, requestTimeoutMs: 500, retryBackoffMs: 10 }))
+    const dropped = cluster.faults.drop(Produce.key, { count: 1 })
+    const [metadata] = await producer.send({ topic, messages: [{ value: 'exactly once' }] })
+    assert.equal(dropped.hits, 1)
+    // The retry carries the same producer id and sequence: the broker answers with the first write's offset.
+    assert.equal(metadata?.offset, 0n)
+    assert.equal(await logEndOffset(admin, topic), 1n)
   },
 )
 
 test(
   'Produce responses held past request.timeout.ms are retried, and the idempotent producer writes each record once',
   { timeout: 30_000 },
-  async () => {
-    const cluster = await startCluster()
-    const { bootstrapServers } = cluster
-    const topic = uniqueTopic()
-    const admin = createAdmin({ bootstrapServers })
+  async (t) => {
+    const { cluster, bootstrapServers, topic, admin } = await setUp(t)
     // Small batches and no linger: the records go out as a run of batches (one in flight per partition, as the
     // accumulator sends them), so the batch whose answer is held has sequenced batches queued behind it. It is
     // resent on a new connection with the same sequence, and every later batch must still land once and in order.
-    const producer = createProducer({
-      bootstrapServers,
-      requestTimeoutMs: 500,
-      retryBackoffMs: 10,
-      lingerMs: 0,
-      batchSize: 64,
-    })
-    try {
-      await createTopic(admin, topic)
-      // Far longer than the request timeout: the client gives up on the connection long before it is released.
-      const held = cluster.faults.delay(Produce.key, 10_000, { count: 1 })
-      const sends = Array.from({ length: 5 }, (_, s) =>
-        producer.send({ topic, messages: numbered(s * 4, s * 4 + 4).map((value) => ({ value })) }),
-      )
-      const delivered = (await Promise.all(sends)).flat()
-      assert.equal(held.hits, 1)
-      assert.deepEqual(
-        delivered.map((m) => m.offset),
-        Array.from({ length: 20 }, (_, i) => BigInt(i)),
-      )
-      assert.equal(await logEndOffset(admin, topic), 20n)
-      assert.deepEqual(await readBack(cluster, topic, 20), numbered(0, 20))
-    } finally {
-      await producer.close()
-      await admin.close()
-    }
+    const producer = closing(
+      t,
+      createProducer({
+        bootstrapServers,
+        requestTimeoutMs: 500,
+        retryBackoffMs: 10,
+        lingerMs: 0,
+        batchSize: 64,
+      }),
+    )
+    // Far longer than the request timeout: the client gives up on the connection long before it is released.
+    const held = cluster.faults.delay(Produce.key, 10_000, { count: 1 })
+    const sends = Array.from({ length: 5 }, (_, s) =>
+      producer.send({ topic, messages: numbered(s * 4, s * 4 + 4).map((value) => ({ value })) }),
+    )
+    const delivered = (await Promise.all(sends)).flat()
+    assert.equal(held.hits, 1)
+    assert.deepEqual(
+      delivered.map((m) => m.offset),
+      Array.from({ length: 20 }, (_, i) => BigInt(i)),
+    )
+    assert.equal(await logEndOffset(admin, topic), 20n)
+    assert.deepEqual(await readBack(cluster, topic, 20), numbered(0, 20))
   },
 )
 
-test('without retries the timeout surfaces as a retriable SAMSA_ERR_TIMEOUT', { timeout: 20_000 }, async () => {
+test('without retries the timeout surfaces as a retriable SAMSA_ERR_TIMEOUT', { timeout: 20_000 }, async (t) => {
   const cluster = await startCluster()
-  const admin = createAdmin({ bootstrapServers: cluster.bootstrapServers, requestTimeoutMs: 300, retries: 0 })
-  try {
-    const dropped = cluster.faults.drop(DescribeCluster.key, { count: 1 })
-    await assert.rejects(
-      admin.describeCluster(),
-      (e) => isSamsaError(e) && e.code === 'SAMSA_ERR_TIMEOUT' && e.retriable,
-    )
-    assert.equal(dropped.hits, 1)
-    // The connection was closed on the timeout; the next call reconnects.
-    assert.equal((await admin.describeCluster()).brokers.length, 1)
-  } finally {
-    await admin.close()
-  }
+  const admin = closing(
+    t,
+    createAdmin({ bootstrapServers: cluster.bootstrapServers, requestTimeoutMs: 300, retries: 0 }),
+  )
+  const dropped = cluster.faults.drop(DescribeCluster.key, { count: 1 })
+  await assert.rejects(admin.describeCluster(), (e) => isSamsaError(e) && e.code === 'SAMSA_ERR_TIMEOUT' && e.retriable)
+  assert.equal(dropped.hits, 1)
+  // The connection was closed on the timeout; the next call reconnects.
+  assert.equal((await admin.describeCluster()).brokers.length, 1)
 })
 
 test(
   'a Fetch whose connection fails is resent from the same position, and the consumer reads everything in order',
   { timeout: 20_000 },
-  async () => {
-    const cluster = await startCluster()
-    const { bootstrapServers } = cluster
-    const topic = uniqueTopic()
-    const admin = createAdmin({ bootstrapServers })
-    const producer = createProducer({ bootstrapServers })
-    const consumer = createConsumer({ bootstrapServers, fetchMaxWaitMs: 100, retryBackoffMs: 10 })
-    try {
-      await createTopic(admin, topic)
-      await producer.send({ topic, messages: numbered(0, 10).map((value) => ({ value })) })
-      consumer.assign([{ topic, partition: 0, offset: 0n }])
-      const read = await take(consumer, 10)
-      // The next two Fetches close the consumer's connection as they arrive; the records behind them wait.
-      const failed = cluster.faults.fail(Fetch.key, { count: 2 })
-      const connectionsBefore = cluster.faults.connectionsAccepted
-      await producer.send({ topic, messages: numbered(10, 30).map((value) => ({ value })) })
-      read.push(...(await take(consumer, 20)))
-      assert.equal(failed.hits, 2)
-      assert.ok(cluster.faults.connectionsAccepted > connectionsBefore, 'the consumer reconnected')
-      assert.deepEqual(values(read), numbered(0, 30))
-      assert.deepEqual(
-        read.map((m) => m.offset),
-        Array.from({ length: 30 }, (_, i) => BigInt(i)),
-      )
-    } finally {
-      await consumer.close()
-      await producer.close()
-      await admin.close()
-    }
+  async (t) => {
+    const { cluster, bootstrapServers, topic } = await setUp(t)
+    const producer = closing(t, createProducer({ bootstrapServers }))
+    const consumer = closing(t, createConsumer({ bootstrapServers, fetchMaxWaitMs: 100, retryBackoffMs: 10 }))
+    await producer.send({ topic, messages: numbered(0, 10).map((value) => ({ value })) })
+    consumer.assign([{ topic, partition: 0, offset: 0n }])
+    const read = await take(consumer, 10)
+    // The next two Fetches close the consumer's connection as they arrive; the records behind them wait.
+    const failed = cluster.faults.fail(Fetch.key, { count: 2 })
+    const connectionsBefore = cluster.faults.connectionsAccepted
+    await producer.send({ topic, messages: numbered(10, 30).map((value) => ({ value })) })
+    read.push(...(await take(consumer, 20)))
+    assert.equal(failed.hits, 2)
+    assert.ok(cluster.faults.connectionsAccepted > connectionsBefore, 'the consumer reconnected')
+    assert.deepEqual(values(read), numbered(0, 30))
+    assert.deepEqual(
+      read.map((m) => m.offset),
+      Array.from({ length: 30 }, (_, i) => BigInt(i)),
+    )
   },
 )
 
 test(
   'the broker restarts mid-stream: the producer and the consumer both carry on, nothing lost or repeated',
   { timeout: 40_000 },
-  async () => {
-    const cluster = await startCluster()
-    const { bootstrapServers } = cluster
-    const topic = uniqueTopic()
-    const admin = createAdmin({ bootstrapServers })
+  async (t) => {
+    const { cluster, bootstrapServers, topic, admin } = await setUp(t)
     const retrying = { bootstrapServers, retryBackoffMs: 10, retryBackoffMaxMs: 100 }
-    const producer = createProducer(retrying)
-    const consumer = createConsumer({ ...retrying, fetchMaxWaitMs: 100 })
-    try {
-      await createTopic(admin, topic)
-      consumer.assign([{ topic, partition: 0, offset: 0n }])
-      const read: string[] = []
-      let consumerHalfway: () => void = () => {}
-      const consumerReachedHalf = new Promise<void>((resolve) => (consumerHalfway = resolve))
-      const reading = (async () => {
-        for await (const message of consumer) {
-          read.push(String(message.value))
-          if (read.length === 20) consumerHalfway()
-          if (read.length === 40) return
+    const producer = closing(t, createProducer(retrying))
+    const consumer = closing(t, createConsumer({ ...retrying, fetchMaxWaitMs: 100 }))
+    consumer.assign([{ topic, partition: 0, offset: 0n }])
+    const read: string[] = []
+    let consumerHalfway: () => void = () => {}
+    const consumerReachedHalf = new Promise<void>((resolve) => (consumerHalfway = resolve))
+    const reading = (async () => {
+      for await (const message of consumer) {
+        read.push(String(message.value))
+        if (read.length === 20) consumerHalfway()
+        if (read.length === 40) return
+      }
+    })()
+    // One record per send, each awaited. The producer pauses after half of them until the restart begins, so the
+    // rest cross it: some in flight as the broker goes away, the others sent while it is down or back.
+    let sent = 0
+    let producerHalfway: () => void = () => {}
+    const producerReachedHalf = new Promise<void>((resolve) => (producerHalfway = resolve))
+    let carryOn: () => void = () => {}
+    const restarting = new Promise<void>((resolve) => (carryOn = resolve))
+    const sending = (async () => {
+      for (const value of numbered(0, 40)) {
+        await producer.send({ topic, messages: [{ value }] })
+        if (++sent === 20) {
+          producerHalfway()
+          await restarting
         }
-      })()
-      // One record per send, each awaited. The producer pauses after half of them until the restart begins, so the
-      // rest cross it: some in flight as the broker goes away, the others sent while it is down or back.
-      let sent = 0
-      let producerHalfway: () => void = () => {}
-      const producerReachedHalf = new Promise<void>((resolve) => (producerHalfway = resolve))
-      let carryOn: () => void = () => {}
-      const restarting = new Promise<void>((resolve) => (carryOn = resolve))
-      const sending = (async () => {
-        for (const value of numbered(0, 40)) {
-          await producer.send({ topic, messages: [{ value }] })
-          if (++sent === 20) {
-            producerHalfway()
-            await restarting
-          }
-        }
-      })()
-      await Promise.all([producerReachedHalf, consumerReachedHalf])
-      let sentWhileDown = -1
-      carryOn()
-      await cluster.restart({ whileStopped: () => void (sentWhileDown = sent) })
-      await sending
-      await reading
-      assert.ok(sentWhileDown < 40, `the producer was still sending when the broker stopped (${sentWhileDown} sent)`)
-      assert.deepEqual(read, numbered(0, 40))
-      assert.equal(await logEndOffset(admin, topic), 40n)
-    } finally {
-      await consumer.close()
-      await producer.close()
-      await admin.close()
-    }
+      }
+    })()
+    await Promise.all([producerReachedHalf, consumerReachedHalf])
+    let sentWhileDown = -1
+    carryOn()
+    await cluster.restart({ whileStopped: () => void (sentWhileDown = sent) })
+    await sending
+    await reading
+    assert.ok(sentWhileDown < 40, `the producer was still sending when the broker stopped (${sentWhileDown} sent)`)
+    assert.deepEqual(read, numbered(0, 40))
+    assert.equal(await logEndOffset(admin, topic), 40n)
   },
 )
 
-test('records sent while the broker is down are delivered once it is back', { timeout: 30_000 }, async () => {
-  const cluster = await startCluster()
-  const { bootstrapServers } = cluster
-  const topic = uniqueTopic()
-  const admin = createAdmin({ bootstrapServers })
+test('records sent while the broker is down are delivered once it is back', { timeout: 30_000 }, async (t) => {
+  const { cluster, bootstrapServers, topic } = await setUp(t)
   const retrying = { bootstrapServers, retryBackoffMs: 10, retryBackoffMaxMs: 100 }
-  const producer = createProducer(retrying)
-  const consumer = createConsumer({ ...retrying, fetchMaxWaitMs: 100 })
-  try {
-    await createTopic(admin, topic)
-    await producer.send({ topic, messages: [{ value: 'before' }] })
-    consumer.assign([{ topic, partition: 0, offset: 0n }])
-    const reading = take(consumer, 2)
-    let sending: Promise<unknown> = Promise.resolve()
-    await cluster.restart({
-      whileStopped: () => {
-        sending = producer.send({ topic, messages: [{ value: 'after' }] })
-      },
-    })
-    const [metadata] = (await sending) as { offset: bigint }[]
-    assert.equal(metadata?.offset, 1n)
-    assert.deepEqual(values(await reading), ['before', 'after'])
-  } finally {
-    await consumer.close()
-    await producer.close()
-    await admin.close()
-  }
+  const producer = closing(t, createProducer(retrying))
+  const consumer = closing(t, createConsumer({ ...retrying, fetchMaxWaitMs: 100 }))
+  await producer.send({ topic, messages: [{ value: 'before' }] })
+  consumer.assign([{ topic, partition: 0, offset: 0n }])
+  const reading = take(consumer, 2)
+  let sending: Promise<unknown> = Promise.resolve()
+  await cluster.restart({
+    whileStopped: () => {
+      sending = producer.send({ topic, messages: [{ value: 'after' }] })
+    },
+  })
+  const [metadata] = (await sending) as { offset: bigint }[]
+  assert.equal(metadata?.offset, 1n)
+  assert.deepEqual(values(await reading), ['before', 'after'])
 })
 
 for (const [lost, apiKey] of [
@@ -312,63 +269,51 @@ for (const [lost, apiKey] of [
   test(
     `a group member whose ${lost} answer is dropped still commits the right offsets`,
     { timeout: 30_000 },
-    async () => {
-      const cluster = await startCluster(fastGroupBroker)
-      const { bootstrapServers } = cluster
-      const topic = uniqueTopic()
+    async (t) => {
+      const { cluster, bootstrapServers, topic, admin } = await setUp(t, fastGroupBroker)
       const groupId = uniqueTopic('group')
-      const admin = createAdmin({ bootstrapServers })
-      const producer = createProducer({ bootstrapServers })
-      const consumer = createConsumer({
-        bootstrapServers,
-        ...fastGroupMember,
-        groupId,
-        autoCommit: false,
-        autoOffsetReset: 'earliest',
-        requestTimeoutMs: 1000,
-        retryBackoffMs: 10,
-        fetchMaxWaitMs: 100,
-      })
-      try {
-        await createTopic(admin, topic)
-        await producer.send({ topic, messages: numbered(0, 10).map((value) => ({ value })) })
-        const dropped = cluster.faults.drop(apiKey, { count: 1 })
-        consumer.subscribe([topic])
-        const read: ConsumerMessage[] = []
-        for await (const message of consumer) {
-          read.push(message)
-          if (read.length === 10) {
-            await consumer.commit() // includes the message in hand
-            break
-          }
+      const producer = closing(t, createProducer({ bootstrapServers }))
+      const consumer = closing(
+        t,
+        createConsumer({
+          bootstrapServers,
+          ...fastGroupMember,
+          groupId,
+          autoCommit: false,
+          autoOffsetReset: 'earliest',
+          requestTimeoutMs: 1000,
+          retryBackoffMs: 10,
+          fetchMaxWaitMs: 100,
+        }),
+      )
+      await producer.send({ topic, messages: numbered(0, 10).map((value) => ({ value })) })
+      const dropped = cluster.faults.drop(apiKey, { count: 1 })
+      consumer.subscribe([topic])
+      const read: ConsumerMessage[] = []
+      for await (const message of consumer) {
+        read.push(message)
+        if (read.length === 10) {
+          await consumer.commit() // includes the message in hand
+          break
         }
-        assert.equal(dropped.hits, 1)
-        assert.deepEqual(values(read), numbered(0, 10))
-        assert.deepEqual(
-          (await consumer.committed([{ topic, partition: 0 }])).map((c) => c.offset),
-          [10n],
-        )
-        const committed = await admin.listConsumerGroupOffsets({ groupId })
-        assert.deepEqual(
-          committed.map((c) => [c.topic, c.partition, c.offset]),
-          [[topic, 0, 10n]],
-        )
-      } finally {
-        await consumer.close()
-        await producer.close()
-        await admin.close()
       }
+      assert.equal(dropped.hits, 1)
+      assert.deepEqual(values(read), numbered(0, 10))
+      assert.deepEqual(
+        (await consumer.committed([{ topic, partition: 0 }])).map((c) => c.offset),
+        [10n],
+      )
+      const committed = await admin.listConsumerGroupOffsets({ groupId })
+      assert.deepEqual(
+        committed.map((c) => [c.topic, c.partition, c.offset]),
+        [[topic, 0, 10n]],
+      )
     },
   )
 }
 
-test('close({ timeoutMs }) gives up on records the stopped broker never took', { timeout: 20_000 }, async () => {
-  const cluster = await startCluster()
-  const { bootstrapServers } = cluster
-  const topic = uniqueTopic()
-  const admin = createAdmin({ bootstrapServers })
-  await createTopic(admin, topic)
-  await admin.close()
+test('close({ timeoutMs }) gives up on records the stopped broker never took', { timeout: 20_000 }, async (t) => {
+  const { cluster, bootstrapServers, topic } = await setUp(t)
   const producer = createProducer({ bootstrapServers, retryBackoffMs: 10, retryBackoffMaxMs: 50 })
   await producer.send({ topic, messages: [{ value: 'delivered' }] })
   await cluster.stop()
