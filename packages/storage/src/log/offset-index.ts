@@ -3,7 +3,7 @@
 // position where that batch starts, so a lookup lands at or before the batch that holds the wanted offset and the
 // reader scans batch headers from there.
 
-import { IndexEntries } from './index-entries.ts'
+import { SegmentIndex } from './segment-index.ts'
 
 export const OFFSET_INDEX_ENTRY_SIZE = 8
 
@@ -12,37 +12,17 @@ export interface OffsetPosition {
   position: number
 }
 
-export class OffsetIndex {
-  readonly baseOffset: bigint
-  readonly #entries: IndexEntries
-
+export class OffsetIndex extends SegmentIndex<OffsetPosition> {
   constructor(baseOffset: bigint, maxIndexBytes: number) {
-    this.baseOffset = baseOffset
-    this.#entries = new IndexEntries(OFFSET_INDEX_ENTRY_SIZE, maxIndexBytes)
-  }
-
-  get entries(): IndexEntries {
-    return this.#entries
-  }
-
-  get count(): number {
-    return this.#entries.count
-  }
-
-  get isFull(): boolean {
-    return this.#entries.isFull
+    super(baseOffset, OFFSET_INDEX_ENTRY_SIZE, maxIndexBytes)
   }
 
   entry(n: number): OffsetPosition {
-    const { buffer, position } = this.#entries.at(n)
+    const { buffer, position } = this.entries.at(n)
     return {
       offset: this.baseOffset + BigInt(buffer.readInt32BE(position)),
       position: buffer.readInt32BE(position + 4),
     }
-  }
-
-  get lastEntry(): OffsetPosition | null {
-    return this.count === 0 ? null : this.entry(this.count - 1)
   }
 
   /** Adds an entry; ignored unless it is past the last one (entries must stay sorted for the binary search). */
@@ -50,10 +30,10 @@ export class OffsetIndex {
     if (this.isFull) return
     const last = this.lastEntry
     if (last !== null && (offset <= last.offset || position < last.position)) return
-    const slot = this.#entries.reserveAppend()
-    slot.buffer.writeInt32BE(Number(offset - this.baseOffset), slot.position)
-    slot.buffer.writeInt32BE(position, slot.position + 4)
-    this.#entries.commitAppend()
+    this.appendEntry((buffer, at) => {
+      buffer.writeInt32BE(Number(offset - this.baseOffset), at)
+      buffer.writeInt32BE(position, at + 4)
+    })
   }
 
   /** The last entry whose offset is ≤ target, or (baseOffset, 0) when there is none: where a scan must start. */
@@ -64,14 +44,12 @@ export class OffsetIndex {
 
   /** Drops entries for offsets ≥ offset. */
   truncateTo(offset: bigint): void {
-    this.#entries.truncateEntries(this.#lastEntryAtOrBelow(offset - 1n) + 1)
+    this.keepFirst(this.#lastEntryAtOrBelow(offset - 1n) + 1)
   }
 
   /** Drops entries for positions ≥ position. */
   truncateToPosition(position: number): void {
-    let keep = this.count
-    while (keep > 0 && this.entry(keep - 1).position >= position) keep--
-    this.#entries.truncateEntries(keep)
+    this.dropLastWhile((entry) => entry.position >= position)
   }
 
   /**
@@ -80,23 +58,14 @@ export class OffsetIndex {
    * (and stays empty) if the file cannot be trusted, so the caller rebuilds it.
    */
   loadChecked(content: Buffer, logSize: number): boolean {
-    if (content.length % OFFSET_INDEX_ENTRY_SIZE !== 0) {
-      this.#entries.markAllUnpersisted()
-      return false
-    }
-    this.#entries.load(content)
-    let previous: OffsetPosition | null = null
-    for (let n = 0; n < this.count; n++) {
-      const current = this.entry(n)
-      const ordered = previous === null || (current.offset > previous.offset && current.position >= previous.position)
-      if (!ordered || current.offset < this.baseOffset || current.position < 0 || current.position >= logSize) {
-        this.#entries.truncateEntries(0)
-        this.#entries.markAllUnpersisted()
-        return false
-      }
-      previous = current
-    }
-    return true
+    return this.loadValid(
+      content,
+      (current, previous) =>
+        (previous === null || (current.offset > previous.offset && current.position >= previous.position)) &&
+        current.offset >= this.baseOffset &&
+        current.position >= 0 &&
+        current.position < logSize,
+    )
   }
 
   /** Binary search: the index of the last entry with offset ≤ target, or -1. */
@@ -104,19 +73,6 @@ export class OffsetIndex {
     const relative = target - this.baseOffset
     if (relative < 0n) return -1
     const wanted = relative > 0x7fffffffn ? 0x7fffffff : Number(relative)
-    let low = 0
-    let high = this.count - 1
-    let found = -1
-    while (low <= high) {
-      const middle = (low + high) >>> 1
-      const { buffer, position } = this.#entries.at(middle)
-      if (buffer.readInt32BE(position) <= wanted) {
-        found = middle
-        low = middle + 1
-      } else {
-        high = middle - 1
-      }
-    }
-    return found
+    return this.lastEntryWhere((buffer, position) => buffer.readInt32BE(position) <= wanted)
   }
 }
