@@ -7,27 +7,16 @@
 
 import { IncrementalAlterConfigs } from '@samsa/protocol'
 import { defineHandler } from '../server/handler.ts'
+import { alterEachResource, everyResourceFailed } from './alter-config-resources.ts'
 
 export const incrementalAlterConfigsHandler = defineHandler(
   IncrementalAlterConfigs,
   { minVersion: 0, maxVersion: 1 },
   {
-    async handle(req, ctx) {
-      const responses = []
-      for (const resource of req.resources) {
-        const result = await ctx.broker.configs.incrementalAlter(resource, resource.configs, req.validateOnly)
-        responses.push({ ...result, resourceType: resource.resourceType, resourceName: resource.resourceName })
-      }
-      return { throttleTimeMs: 0, responses }
-    },
-    errorResponse: (req, errorCode) => ({
-      throttleTimeMs: 0,
-      responses: req.resources.map((r) => ({
-        errorCode,
-        errorMessage: null,
-        resourceType: r.resourceType,
-        resourceName: r.resourceName,
-      })),
-    }),
+    handle: (req, ctx) =>
+      alterEachResource(req.resources, (resource) =>
+        ctx.broker.configs.incrementalAlter(resource, resource.configs, req.validateOnly),
+      ),
+    errorResponse: (req, errorCode) => everyResourceFailed(req.resources, errorCode),
   },
 )
