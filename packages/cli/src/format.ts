@@ -19,6 +19,11 @@ export function widthOf(minimum: number, cells: Iterable<string>): number {
   return width
 }
 
+/** The width of a table column: the widest of `minimum` and the column's value in every row. */
+export function columnWidth<R>(minimum: number, rows: readonly R[], value: (row: R) => string): number {
+  return widthOf(minimum, rows.map(value))
+}
+
 export function json(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2) + '\n'
 }

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs'
 import type { Admin, ResetTarget, TopicPartition } from '@samsa/client'
 import { UsageError, type ParsedArgs } from '../args.ts'
-import { errorMessage, json, row, widthOf } from '../format.ts'
+import { columnWidth, errorMessage, json, row } from '../format.ts'
 import type { CliIo } from '../io.ts'
 
 const TARGETS = [
@@ -230,14 +230,7 @@ async function resetFromFile(
 
 /** "%-Ts %-10s %-15s" rows (TOPIC PARTITION STATUS), T the longest topic (at least 15). */
 export function formatDeleteOffsets(rows: readonly { topic: string; partition: number; status: string }[]): string {
-  const widths = [
-    widthOf(
-      15,
-      rows.map((r) => r.topic),
-    ),
-    10,
-    15,
-  ]
+  const widths = [columnWidth(15, rows, (r) => r.topic), 10, 15]
   let out = '\n' + row(['TOPIC', 'PARTITION', 'STATUS'], widths)
   for (const r of rows) out += '\n' + row([r.topic, r.partition < 0 ? '-' : String(r.partition), r.status], widths)
   return out + '\n'

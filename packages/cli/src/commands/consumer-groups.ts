@@ -6,7 +6,7 @@
 import type { Admin, GroupDescription, PartitionLag } from '@samsa/client'
 import { UsageError, type Command, type ParsedArgs } from '../args.ts'
 import { adminFrom } from '../config.ts'
-import { errorMessage, json, MISSING, row, widthOf } from '../format.ts'
+import { columnWidth, errorMessage, json, MISSING, row, widthOf } from '../format.ts'
 import type { CliIo } from '../io.ts'
 import { deleteOffsets, resetOffsets } from './consumer-groups-reset.ts'
 
@@ -124,11 +124,7 @@ export function formatGroupListing(
   showType: boolean,
   showState: boolean,
 ): string {
-  const width =
-    widthOf(
-      15,
-      groups.map((g) => g.groupId),
-    ) + 10
+  const width = columnWidth(15, groups, (g) => g.groupId) + 10
   const widths = [width, ...(showType ? [20] : []), ...(showState ? [20] : [])]
   const line = (cells: string[]) => row(cells, widths) + '\n'
   let out = line(['GROUP', ...(showType ? ['TYPE'] : []), ...(showState ? ['STATE'] : [])])
@@ -171,26 +167,14 @@ export interface OffsetRow {
 /** The default --describe table (GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG CONSUMER-ID HOST CLIENT-ID). */
 export function formatOffsets(rows: readonly OffsetRow[]): string {
   const widths = [
-    widthOf(
-      15,
-      rows.map((r) => r.group),
-    ),
-    widthOf(
-      15,
-      rows.map((r) => r.topic),
-    ),
+    columnWidth(15, rows, (r) => r.group),
+    columnWidth(15, rows, (r) => r.topic),
     10,
     15,
     15,
     15,
-    widthOf(
-      15,
-      rows.map((r) => r.consumerId),
-    ),
-    widthOf(
-      15,
-      rows.map((r) => r.host),
-    ),
+    columnWidth(15, rows, (r) => r.consumerId),
+    columnWidth(15, rows, (r) => r.host),
     0,
   ]
   const show = (v: bigint | null) => (v === null ? MISSING : v.toString())
@@ -288,43 +272,18 @@ export function assignmentString(partitions: readonly { topic: string; partition
 export function formatMembers(rows: readonly MemberRow[], verbose: boolean): string {
   const withInstance = rows.some((r) => r.groupInstanceId !== '')
   const widths = [
-    widthOf(
-      15,
-      rows.map((r) => r.group),
-    ),
-    widthOf(
-      15,
-      rows.map((r) => r.consumerId),
-    ),
-    ...(withInstance
-      ? [
-          widthOf(
-            17,
-            rows.map((r) => r.groupInstanceId),
-          ),
-        ]
-      : []),
-    widthOf(
-      15,
-      rows.map((r) => r.host),
-    ),
-    widthOf(
-      15,
-      rows.map((r) => r.clientId),
-    ),
+    columnWidth(15, rows, (r) => r.group),
+    columnWidth(15, rows, (r) => r.consumerId),
+    ...(withInstance ? [columnWidth(17, rows, (r) => r.groupInstanceId)] : []),
+    columnWidth(15, rows, (r) => r.host),
+    columnWidth(15, rows, (r) => r.clientId),
     15,
   ]
   const verboseWidths = [
     15,
-    widthOf(
-      20,
-      rows.map((r) => r.assignment),
-    ),
+    columnWidth(20, rows, (r) => r.assignment),
     15,
-    widthOf(
-      20,
-      rows.map((r) => r.targetAssignment),
-    ),
+    columnWidth(20, rows, (r) => r.targetAssignment),
   ]
   const line = (base: string[], extra: string[]) =>
     row(base, widths) + ' ' + (verbose ? row(extra, verboseWidths) : '') + '\n'
