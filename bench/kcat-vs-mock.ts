@@ -12,6 +12,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync, closeSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createAdmin } from '@samsa/client'
 import { Connection } from '@samsa/net'
 import { createTopics, startBrokerProcess } from '@samsa/testkit'
 import { writeResults } from './harness.ts'
@@ -168,13 +169,45 @@ function sideBySide(round: number, command: (side: Side) => void): void {
 
 type Side = 'mock' | 'samsa'
 
-/** Which topic each consume row read (see runAll). */
-const consumeSources: string[] = []
-
 /** Samsa alone consuming everything it holds (the mock cannot: it keeps only the newest ~5 MB per partition). */
 const samsaConsumedAll: string[] = []
 
-function runAll(targets: Record<Side, Target>, rows: Map<string, Row>): void {
+/**
+ * Deletes from the front of each partition of `topic` on Samsa what the mock no longer holds, so that both hold the
+ * same records (the topic was produced with keyed records, which kcat puts in the same partitions on both sides).
+ */
+async function trimToMatch(targets: Record<Side, Target>, topic: string): Promise<void> {
+  // The first offset the mock still has in each partition: "partition offset" lines.
+  const firsts = timed(
+    `${kcatFor(targets.mock)} -C -t ${topic} -o beginning -e -f '%p %o\\n' | awk '!($1 in first) { first[$1] = $2 } END { for (p in first) print p, first[p] }'`,
+  )
+  const partitions = firsts.output
+    .trim()
+    .split('\n')
+    .map((line) => line.split(' ').map(Number) as [number, number])
+    .filter(([, offset]) => offset > 0)
+    .map(([partition, offset]) => ({ topic, partition, offset: BigInt(offset) }))
+  if (partitions.length === 0) return
+  const admin = createAdmin({ bootstrapServers: targets.samsa.bootstrap })
+  try {
+    await admin.deleteRecords({ partitions })
+  } finally {
+    await admin.close()
+  }
+}
+
+/** `count` lines of `k<n>:` and `size` bytes of value, for kcat -K: (distinct keys spread over the partitions). */
+function writeKeyedLines(path: string, count: number, size: number): void {
+  const value = 'x'.repeat(size)
+  const fd = openSync(path, 'w')
+  for (let i = 0; i < count; i += 10_000) {
+    const lines = Array.from({ length: Math.min(10_000, count - i) }, (_, j) => `k${i + j}:${value}\n`)
+    writeSync(fd, lines.join(''))
+  }
+  closeSync(fd)
+}
+
+async function runAll(targets: Record<Side, Target>, rows: Map<string, Row>): Promise<void> {
   for (const [tag, partitions] of [
     ['p1', 1],
     ['p32', 32],
@@ -186,11 +219,11 @@ function runAll(targets: Record<Side, Target>, rows: Map<string, Row>): void {
         record(rows, produceRow, side, produce, RECORDS)
       })
     }
-    // The mock keeps fewer records than were produced (see the header), so consume rows read `held` records: as many
-    // as the mock kept of the last run's topic. Read from that topic, kcat's prefetch pulls records past `held` from
-    // Samsa (which has them) but not from the mock, so the sides would not move the same bytes. Hence the rows read
-    // a fresh topic produced with exactly `held` records, when the mock keeps all of those (it can drop some of a
-    // 32-partition topic: its limit also counts batches), and the last run's topic otherwise.
+    // The mock keeps only the newest ~5 MB of each partition (see the header), so the consume rows read a topic that
+    // holds the same records on both sides: `held` keyed records (as many as the mock kept of the last produce run)
+    // go to a fresh topic on each, where the keys put every record in the same partition at the same offset; then
+    // Samsa deletes (DeleteRecords) what the mock dropped from the front of each partition. Reading the last produce
+    // topic instead, kcat's prefetch would pull records past the count from Samsa, which holds them all.
     const topic = `${tag}-r${RUNS - 1}`
     const consumeAll = (side: Side, from: string): { count: number; seconds: number } => {
       const all = timed(`${kcatFor(targets[side])} -C -t ${from} -o beginning -e -f '%p\\n' | wc -l`)
@@ -201,20 +234,16 @@ function runAll(targets: Record<Side, Target>, rows: Map<string, Row>): void {
       `${samsaAll.count.toLocaleString('en-US')} records from ${partitions} partition(s) in ${samsaAll.seconds.toFixed(2)} s ` +
         `(including kcat's final fetch.wait.max.ms long poll that detects the end)`,
     )
-    const held = Math.min(consumeAll('mock', topic).count, samsaAll.count)
-    const exactTopic = `${tag}-consume`
-    const heldFile = join(work, `${exactTopic}.txt`)
-    writeLines(heldFile, held, 100)
-    const holds = (['mock', 'samsa'] as const).map((side) => {
-      timed(`${kcatFor(targets[side])} -P -t ${exactTopic} -l ${heldFile}`)
-      return consumeAll(side, exactTopic).count
-    })
-    const consumeTopic = holds.every((count) => count === held) ? exactTopic : topic
-    consumeSources.push(
-      consumeTopic === exactTopic
-        ? `${partitions} partition(s): a topic holding exactly the ${held.toLocaleString('en-US')} records on both sides`
-        : `${partitions} partition(s): the last produce run's topic (the mock kept ${holds[0]?.toLocaleString('en-US')} of ${held.toLocaleString('en-US')} records produced to a fresh topic)`,
-    )
+    const consumeTopic = `${tag}-consume`
+    const keyedFile = join(work, `${consumeTopic}.txt`)
+    writeKeyedLines(keyedFile, Math.min(consumeAll('mock', topic).count, samsaAll.count), 100)
+    for (const side of ['mock', 'samsa'] as const) {
+      timed(`${kcatFor(targets[side])} -K: -P -t ${consumeTopic} -l ${keyedFile}`)
+    }
+    await trimToMatch(targets, consumeTopic)
+    const held = consumeAll('mock', consumeTopic).count
+    const samsaHolds = consumeAll('samsa', consumeTopic).count
+    if (samsaHolds !== held) throw new Error(`${consumeTopic}: the mock holds ${held} records, Samsa ${samsaHolds}`)
     const consumeRow = `consume ${partitions === 1 ? 'from' : 'across'} ${partitions} partition(s)`
     for (let run = 0; run < CONSUME_RUNS; run++) {
       sideBySide(run, (side) => {
@@ -273,7 +302,7 @@ try {
     topicList.map(([name, partitions]) => ({ name, partitions })),
   )
   await admin.close()
-  runAll({ mock, samsa }, rows)
+  await runAll({ mock, samsa }, rows)
   mockRss = peakRssMb(mock.process.pid)
   samsaRss = peakRssMb(samsa.process.pid)
 } finally {
@@ -282,7 +311,7 @@ try {
 
 const lines = [
   `Both brokers run at once and every step alternates between them. Wall times are medians: produce rows of ${RUNS} runs (each into its own topic), consume rows of ${CONSUME_RUNS} runs over the last run's topic. Ratio = Samsa ÷ mock wall time; below 1 means Samsa is faster. CPU s = CPU time (user + system, median) the broker process used during the run, out of 2 cores shared with kcat.`,
-  `Consume rows read the same number of records from both: as many as the mock still held of the last produce run (it keeps ~5 MB per partition), with kcat's \`${CONSUMER_QUEUE}\` on both sides. Where the mock keeps a fresh topic of exactly that many records in full, the rows read that topic, so neither side holds records past them for kcat to prefetch (see bench/kcat-vs-mock.ts). Read: ${consumeSources.join('; ')}.`,
+  `Consume rows read the same records from both: a topic of keyed records, as many as the mock still held of the last produce run (it keeps ~5 MB per partition), from which Samsa deleted (DeleteRecords) what the mock dropped, so that neither side holds records past them for kcat to prefetch; kcat's \`${CONSUMER_QUEUE}\` on both sides (see bench/kcat-vs-mock.ts).`,
   '',
   '| what | mock s | Samsa s | ratio | mock records | Samsa records | Samsa rate | mock CPU s | Samsa CPU s |',
   '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
