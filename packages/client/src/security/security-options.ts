@@ -80,14 +80,15 @@ function tlsOptions(values: SecurityOptionValues): TlsOptions {
 function readTruststore(values: SecurityOptionValues): string | undefined {
   const location = values.sslTruststoreLocation
   if (location === undefined) return undefined
-  const type = storeType('ssl.truststore.type', values.sslTruststoreType, location)
+  const contents = storeFile('ssl.truststore.location', location)
+  const type = storeType('ssl.truststore.type', values.sslTruststoreType, location, contents)
   if (type !== 'PEM') {
     throw invalidOption(
       'ssl.truststore.type',
       `${type} truststores cannot be read by Node.js: export the CA certificates as PEM and set ssl.truststore.type=PEM`,
     )
   }
-  return readStore('ssl.truststore.location', location).toString('utf8')
+  return contents().toString('utf8')
 }
 
 function keystore(values: SecurityOptionValues): TlsOptions {
@@ -100,8 +101,9 @@ function keystore(values: SecurityOptionValues): TlsOptions {
     return { key: values.sslKeystoreKey, cert: values.sslKeystoreCertificateChain, passphrase: values.sslKeyPassword }
   }
   if (location === undefined) return {}
-  const type = storeType('ssl.keystore.type', values.sslKeystoreType, location)
-  const bytes = readStore('ssl.keystore.location', location)
+  const contents = storeFile('ssl.keystore.location', location)
+  const type = storeType('ssl.keystore.type', values.sslKeystoreType, location, contents)
+  const bytes = contents()
   if (type === 'PKCS12') return { pfx: bytes, passphrase: values.sslKeystorePassword }
   if (type === 'PEM') {
     // One PEM file with the private key and the certificate chain, as Kafka's PEM keystores hold them (KIP-651).
@@ -112,7 +114,12 @@ function keystore(values: SecurityOptionValues): TlsOptions {
 }
 
 /** The store's type as given, else PEM when the file looks like PEM and PKCS12 for .p12/.pfx (Java would say JKS). */
-function storeType(key: string, given: string | undefined, location: string): 'PEM' | 'PKCS12' | 'JKS' {
+function storeType(
+  key: string,
+  given: string | undefined,
+  location: string,
+  contents: () => Buffer,
+): 'PEM' | 'PKCS12' | 'JKS' {
   if (given !== undefined) {
     const type = given.toUpperCase()
     if (type !== 'PEM' && type !== 'PKCS12' && type !== 'JKS') {
@@ -121,15 +128,19 @@ function storeType(key: string, given: string | undefined, location: string): 'P
     return type
   }
   if (/\.(p12|pfx)$/i.test(location)) return 'PKCS12'
-  const head = readStore(key.replace('.type', '.location'), location).subarray(0, 64).toString('latin1')
+  const head = contents().subarray(0, 64).toString('latin1')
   return head.includes('-----BEGIN') ? 'PEM' : 'JKS'
 }
 
-function readStore(key: string, location: string): Buffer {
-  try {
-    return readFileSync(location)
-  } catch (error) {
-    throw invalidOption(key, `names a file that cannot be read: ${(error as Error).message}`)
+/** The store file's bytes, read on first use and then kept (sniffing the type and loading it read it once). */
+function storeFile(key: string, location: string): () => Buffer {
+  let bytes: Buffer | undefined
+  return () => {
+    try {
+      return (bytes ??= readFileSync(location))
+    } catch (error) {
+      throw invalidOption(key, `names a file that cannot be read: ${(error as Error).message}`)
+    }
   }
 }
 
@@ -147,7 +158,7 @@ function saslOptions(values: SecurityOptionValues, protocol: SecurityProtocol): 
   if (mechanism === 'OAUTHBEARER') {
     throw invalidOption('sasl.mechanism', 'OAUTHBEARER needs the sasl option with an oauthBearerProvider function')
   }
-  if (!['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'].includes(mechanism)) {
+  if (!BUILT_IN_MECHANISMS.includes(mechanism)) {
     throw invalidOption(
       'sasl.mechanism',
       `${mechanism} is not built in: pass the sasl option with an authenticate function`,
