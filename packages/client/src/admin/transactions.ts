@@ -14,6 +14,7 @@ import type { Cluster } from '../cluster/cluster.ts'
 import { shardByLeader, throwIfAny, type ShardOutcome, type TopicPartition } from '../cluster/sharding.ts'
 import { KafkaProtocolError, SamsaError, SamsaErrorCode } from '../errors.ts'
 import { isCoordinatorMovedError } from '../group/coordinator.ts'
+import { groupByTopic } from '../group/membership.ts'
 import { checkList, invalidArgument, requireName } from './arguments.ts'
 import { CoordinatorKeyType, onEveryBroker, withCoordinator } from './routing.ts'
 
@@ -93,11 +94,9 @@ export async function describeProducersOn(
     }
   })
   return shardByLeader(cluster, partitions, deadline, async (connection, shard) => {
-    const topics = new Map<string, number[]>()
-    for (const p of shard) topics.set(p.topic, [...(topics.get(p.topic) ?? []), p.partition])
     const { response, version } = await connection.request(DescribeProducers, () =>
       DescribeProducers.request.make({
-        topics: [...topics].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
+        topics: groupByTopic(shard).map(({ topic, partitions }) => ({ name: topic, partitionIndexes: partitions })),
       }),
     )
     return shard.map((p): ShardOutcome<PartitionProducers> => {
