@@ -105,7 +105,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     clusterDefaults: () => store.brokerConfigs(null),
   })
   const v = config.values
-  const fileSystem = options.fs ?? new NodeFileSystem()
+  const fileSystem = options.fs ?? new NodeFileSystem({ directAppendMinBytes: v['samsa.log.direct.append.min.bytes'] })
   const logManager = await openLogManager({
     logDirs,
     fs: new TailCachingFileSystem(fileSystem, {

@@ -272,6 +272,18 @@ const serverConfigDefs = defineConfig([
       'end are served without reading segment files (0 turns it off). Oldest data leaves first.',
   },
   {
+    // Not a Kafka config: Kafka always writes through the page cache. See @samsa/storage's fs/direct-append.ts.
+    name: 'samsa.log.direct.append.min.bytes',
+    type: 'int',
+    default: 0,
+    validate: atLeast(0),
+    dynamic: 'read-only',
+    doc:
+      'Appends of at least this many bytes to a segment file bypass the page cache (O_DIRECT), for hosts where ' +
+      'filling new page-cache pages is slow, such as VMs that hand freed memory back to the hypervisor. Smaller ' +
+      'appends stay buffered. 0 (the default) writes everything through the page cache, as Kafka does.',
+  },
+  {
     name: 'max.incremental.fetch.session.cache.slots',
     type: 'int',
     default: 1000,

@@ -1,13 +1,46 @@
 // FileSystem on node:fs. Sync calls for everything but fdatasync (see file-system.ts for why).
 
 import * as fs from 'node:fs'
+import { appendDirect, openDirect } from './direct-append.ts'
 import type { FileHandle, FileSystem } from './file-system.ts'
+
+export interface NodeFileSystemOptions {
+  /**
+   * Appends of at least this many bytes to a segment's `.log` file bypass the page cache (O_DIRECT; see
+   * direct-append.ts). 0, the default, keeps every write buffered.
+   */
+  directAppendMinBytes?: number
+}
+
+/** What went around the page cache, for tests and metrics. */
+export interface DirectAppendStats {
+  /** Bytes of appends that took the direct path (less than a block of each went buffered at its end). */
+  bytes: number
+  /** Files that fell back to buffered appends because the kernel refused a direct write. */
+  fallbacks: number
+}
+
+/** How a `.log` file's large appends go direct; shared by the file system's handles. */
+interface DirectAppends {
+  readonly minBytes: number
+  readonly stats: DirectAppendStats
+}
 
 class NodeFileHandle implements FileHandle {
   #fd: number
+  readonly #path: string
+  readonly #direct: DirectAppends | undefined
+  /**
+   * A second descriptor opened with O_DIRECT, at the first large append (so segments only read never hold one);
+   * null once the file system refused it.
+   */
+  #directFd: number | undefined | null
 
-  constructor(fd: number) {
+  constructor(fd: number, path: string, direct?: DirectAppends) {
     this.#fd = fd
+    this.#path = path
+    this.#direct = direct
+    this.#directFd = direct === undefined ? null : undefined
   }
 
   size(): number {
@@ -25,6 +58,20 @@ class NodeFileHandle implements FileHandle {
   }
 
   write(data: Buffer, position: number): void {
+    if (this.#direct !== undefined && data.length >= this.#direct.minBytes && this.#directFd !== null) {
+      if (position === this.size()) {
+        this.#directFd ??= openDirect(this.#path) ?? null
+        if (this.#directFd !== null) {
+          if (appendDirect(this.#fd, this.#directFd, data, position)) {
+            this.#direct.stats.bytes += data.length
+            return
+          }
+          // The kernel wants an alignment we do not give: this file stays buffered from now on.
+          this.#closeDirect()
+          this.#direct.stats.fallbacks++
+        }
+      }
+    }
     let done = 0
     // writeSync may write less than asked (signals, quotas); keep going until all of it is in the page cache.
     while (done < data.length) done += fs.writeSync(this.#fd, data, done, data.length - done, position + done)
@@ -43,11 +90,34 @@ class NodeFileHandle implements FileHandle {
   }
 
   close(): void {
+    this.#closeDirect()
     fs.closeSync(this.#fd)
+  }
+
+  #closeDirect(): void {
+    if (typeof this.#directFd === 'number') fs.closeSync(this.#directFd)
+    this.#directFd = null
   }
 }
 
 export class NodeFileSystem implements FileSystem {
+  readonly #directAppendMinBytes: number
+  readonly #direct: DirectAppends
+
+  constructor(options: NodeFileSystemOptions = {}) {
+    const minBytes = options.directAppendMinBytes ?? 0
+    if (!Number.isInteger(minBytes) || minBytes < 0) {
+      throw new RangeError(`directAppendMinBytes must be a non-negative integer, got ${minBytes}`)
+    }
+    this.#directAppendMinBytes = minBytes
+    this.#direct = { minBytes, stats: { bytes: 0, fallbacks: 0 } }
+  }
+
+  /** What went around the page cache so far. */
+  get directAppends(): Readonly<DirectAppendStats> {
+    return { ...this.#direct.stats }
+  }
+
   mkdirp(dir: string): void {
     fs.mkdirSync(dir, { recursive: true })
   }
@@ -66,7 +136,9 @@ export class NodeFileSystem implements FileSystem {
 
   open(path: string, options?: { create?: boolean }): FileHandle {
     const flags = options?.create ? fs.constants.O_RDWR | fs.constants.O_CREAT : fs.constants.O_RDWR
-    return new NodeFileHandle(fs.openSync(path, flags, 0o644))
+    const fd = fs.openSync(path, flags, 0o644)
+    const direct = this.#directAppendMinBytes > 0 && path.endsWith('.log') ? this.#direct : undefined
+    return new NodeFileHandle(fd, path, direct)
   }
 
   readFile(path: string): Buffer {
