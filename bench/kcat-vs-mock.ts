@@ -76,8 +76,11 @@ async function startMock(topics: [string, number][]): Promise<Target> {
 }
 
 /** Starts the compiled `samsa broker` as its own process, as a user would run it. */
-async function startSamsa(dataDir: string): Promise<Target & { coldStartMs: number }> {
-  const broker = await startBrokerProcess({ dataDir, entry: 'compiled', stdio: 'ignore' })
+async function startSamsa(
+  dataDir: string,
+  overrides: Record<string, number> = {},
+): Promise<Target & { coldStartMs: number }> {
+  const broker = await startBrokerProcess({ dataDir, entry: 'compiled', stdio: 'ignore', overrides })
   return {
     name: 'Samsa',
     bootstrap: broker.bootstrap,
@@ -158,6 +161,9 @@ const topicList: [string, number][] = [
  */
 const CONSUMER_QUEUE = '-X queued.min.messages=10000000 -X queued.max.messages.kbytes=2097151'
 const CONSUME_RUNS = Number(process.env.BENCH_CONSUME_RUNS ?? 7)
+/** A second Samsa runs the 1 KB rows again with large appends going around the page cache (storage fs/direct-append.ts). */
+const DIRECT_APPEND = 'samsa.log.direct.append.min.bytes'
+const DIRECT_APPEND_BYTES = 262144
 
 const kcatFor = (target: Target): string => `kcat -b ${target.bootstrap} -X acks=all -q`
 
@@ -207,7 +213,7 @@ function writeKeyedLines(path: string, count: number, size: number): void {
   closeSync(fd)
 }
 
-async function runAll(targets: Record<Side, Target>, rows: Map<string, Row>): Promise<void> {
+async function runAll(targets: Record<Side, Target> & { samsaDirect: Target }, rows: Map<string, Row>): Promise<void> {
   for (const [tag, partitions] of [
     ['p1', 1],
     ['p32', 32],
@@ -258,13 +264,26 @@ async function runAll(targets: Record<Side, Target>, rows: Map<string, Row>): Pr
     }
   }
   const kbRow = `produce ${KB_RECORDS.toLocaleString('en-US')} × 1 KB (MB/s ingest)`
+  const kbDirectRow = `${kbRow}, Samsa with ${DIRECT_APPEND}=${DIRECT_APPEND_BYTES}`
   for (let run = 0; run < RUNS; run++) {
     sideBySide(run, (side) => {
       const produce = timed(`${kcatFor(targets[side])} -P -t kb-r${run} -l ${file1k}`, targets[side].process.pid)
       record(rows, kbRow, side, produce, KB_RECORDS)
     })
+    const direct = { mock: targets.mock, samsa: targets.samsaDirect }
+    sideBySide(run, (side) => {
+      const produce = timed(`${kcatFor(direct[side])} -P -t kb-r${run} -l ${file1k}`, direct[side].process.pid)
+      record(rows, kbDirectRow, side, produce, KB_RECORDS)
+    })
+    // What this machine allows any writer at this moment: the same bytes appended to a new file through the page
+    // cache by dd, 1 MiB at a time (no fsync, like the brokers).
+    const dd = timed(`dd if=${file1k} of=${join(work, `dd-r${run}`)} bs=1M status=none`)
+    pageCacheAppendMBps.push((KB_RECORDS * 1001) / dd.seconds / 1e6)
   }
 }
+
+/** MB/s of dd appending the 1 KB file to a new file, once per 1 KB run. */
+const pageCacheAppendMBps: number[] = []
 
 function record(
   rows: Map<string, Row>,
@@ -292,21 +311,29 @@ for (let i = 0; i < 3; i++) {
 const rows = new Map<string, Row>()
 const mock = await startMock(topicList)
 const samsa = await startSamsa(mkdtempSync(join(work, 'data-')))
+const samsaDirect = await startSamsa(mkdtempSync(join(work, 'data-direct-')), {
+  [DIRECT_APPEND]: DIRECT_APPEND_BYTES,
+})
 let mockRss = NaN
 let samsaRss = NaN
 try {
-  const [host, port] = samsa.bootstrap.split(':') as [string, string]
-  const admin = await Connection.connect({ host, port: Number(port) })
-  await createTopics(
-    admin,
-    topicList.map(([name, partitions]) => ({ name, partitions })),
-  )
-  await admin.close()
-  await runAll({ mock, samsa }, rows)
+  for (const [broker, topics] of [
+    [samsa, topicList],
+    [samsaDirect, topicsFor(1, 'kb')],
+  ] as const) {
+    const [host, port] = broker.bootstrap.split(':') as [string, string]
+    const admin = await Connection.connect({ host, port: Number(port) })
+    await createTopics(
+      admin,
+      topics.map(([name, partitions]) => ({ name, partitions })),
+    )
+    await admin.close()
+  }
+  await runAll({ mock, samsa, samsaDirect }, rows)
   mockRss = peakRssMb(mock.process.pid)
   samsaRss = peakRssMb(samsa.process.pid)
 } finally {
-  await Promise.all([mock.stop(), samsa.stop()])
+  await Promise.all([mock.stop(), samsa.stop(), samsaDirect.stop()])
 }
 
 const lines = [
@@ -338,6 +365,7 @@ lines.push(
   `- Guest memory at the start: ${memoryAtStart}. Samsa's produce rows write new page cache; once that comes from memory the guest has handed back to the host, each new page faults there first and the broker's CPU for the same run can double (LIMITS.md §2.2; compare the CPU seconds of the runs below). The mock keeps ~5 MB per partition and allocates nothing new.`,
   "- Every run, in seconds (with the broker process's CPU seconds in it):",
   ...runLines,
+  `- The same 300 MB appended to a new file through the page cache by \`dd bs=1M\` (no fsync), right after each pair of 1 KB runs: ${pageCacheAppendMBps.map((r) => r.toFixed(0)).join(', ')} MB/s. That is what any writer that goes through the page cache gets on this machine at that moment; the second 1 KB row's broker writes appends of ${DIRECT_APPEND_BYTES} bytes or more with O_DIRECT instead (\`${DIRECT_APPEND}\`, off by default). That broker's first run also pays for its own start: its heap and its tail cache (\`samsa.log.tail.cache.bytes\`, 128 MiB) take new memory then, which the other broker took during the 100 B rows.`,
   `- Samsa consuming all it holds with \`-e\`, once: ${samsaConsumedAll.join('; ')}.`,
   `- Peak RSS: Samsa ${samsaRss.toFixed(0)} MB, mock ${mockRss.toFixed(0)} MB.`,
   `- Cold start of the compiled \`samsa broker\` to accepting connections (spawn → first TCP connect): ${coldStarts.map((t) => t.toFixed(0)).join(', ')} ms (median ${median(coldStarts).toFixed(0)} ms).`,
