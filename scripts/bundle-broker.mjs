@@ -23,8 +23,13 @@ const externalDependencies = {
 
 await build({
   absWorkingDir: root,
-  entryPoints: ['packages/broker/dist/main.js'],
-  outfile: 'packages/broker/dist/bundle/main.js',
+  // The storage's background writer starts its thread from a module beside the code that starts it
+  // (packages/storage/src/fs/background-writer.ts), so the bundle carries that module as a second entry point.
+  entryPoints: {
+    main: 'packages/broker/dist/main.js',
+    'background-writer-worker': 'packages/storage/dist/fs/background-writer-worker.js',
+  },
+  outdir: 'packages/broker/dist/bundle',
   bundle: true,
   platform: 'node',
   format: 'esm',

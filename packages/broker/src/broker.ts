@@ -106,11 +106,16 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
   })
   const v = config.values
   const fileSystem = options.fs ?? new NodeFileSystem({ directAppendMinBytes: v['samsa.log.direct.append.min.bytes'] })
+  // With direct appends on, produce appends are written by a background thread (storage fs/background-writer.ts),
+  // so that the device's time for an O_DIRECT write overlaps with reading the next request.
+  const backgroundAppends = options.fs === undefined && v['samsa.log.direct.append.min.bytes'] > 0
+  const segmentFileSystem = new TailCachingFileSystem(fileSystem, {
+    maxBytes: Number(v['samsa.log.tail.cache.bytes']),
+    backgroundWrites: backgroundAppends,
+  })
   const logManager = await openLogManager({
     logDirs,
-    fs: new TailCachingFileSystem(fileSystem, {
-      maxBytes: Number(v['samsa.log.tail.cache.bytes']),
-    }),
+    fs: segmentFileSystem,
     clock,
     nodeId,
     clusterId: store.clusterId,
@@ -124,7 +129,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     warn: (m) => logger.warn(m),
     onBackgroundError: (e, context) => logger.error(`storage background task failed: ${context}`, e),
   })
-  const partitions = new PartitionManager({ nodeId, store, configs, logManager, clock, logger })
+  const partitions = new PartitionManager({ nodeId, store, configs, logManager, clock, logger, backgroundAppends })
   partitions.start()
 
   const registry = new HandlerRegistry(allHandlers)
@@ -197,6 +202,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     transactions.close()
     groups.close()
     await partitions.close()
+    segmentFileSystem.close()
     await store.close()
     throw e
   }
@@ -244,6 +250,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
         transactions.close()
         groups.close()
         await partitions.close()
+        segmentFileSystem.close()
         await store.close()
         logger.info('broker stopped')
       })()),

@@ -68,6 +68,11 @@ export interface AppendOptions {
    * offsets; then the batches must start at the log end offset.
    */
   assignOffsets: boolean
+  /**
+   * The segment write may finish on a background thread (see fs/background-writer.ts). The caller must not
+   * acknowledge the append or expose it to consumers before LogManager.appendsWritten() resolves.
+   */
+  background?: boolean
 }
 
 export interface AppendResult {
@@ -268,4 +273,6 @@ export interface LogManager {
   describeLogDirs(): LogDirDescription[]
   /** Stops the timers, flushes every log, writes the checkpoints and the clean-shutdown marker. */
   close(): Promise<void>
+  /** Resolves once every append made with `background` so far is written (rejects if a write failed). */
+  appendsWritten(): Promise<void>
 }

@@ -12,6 +12,8 @@
 // Transactional batches (KIP-98) must belong to a transaction that includes the partition (INVALID_TXN_STATE
 // otherwise); v12 comes from a transactions-v2 client (KIP-890 part 2), whose first write to a partition adds it to
 // the transaction instead.
+// The segment write may finish on the storage's background writer: the answer waits until every append it
+// reports is written (a failed write answers KAFKA_STORAGE_ERROR).
 // Not implemented: authorization, quotas, topic ids (v13).
 
 import { ErrorCode, Produce, type ProduceResponse } from '@samsa/protocol'
@@ -42,6 +44,8 @@ export const produceHandler = defineHandler(
       const { partitions } = ctx.broker
       const validAcks = req.acks === -1 || req.acks === 0 || req.acks === 1
       let failed = false
+      const written: Promise<unknown>[] = []
+      const appended: PartitionResponse[] = []
       const responses = req.topicData.map((topic) => ({
         name: topic.name,
         topicId: topic.topicId,
@@ -52,7 +56,8 @@ export const produceHandler = defineHandler(
           }
           const result = partitions.appendRecords(topic.name, p.index, p.records, req.acks, ctx.apiVersion)
           if (result.errorCode !== ErrorCode.NONE) failed = true
-          return {
+          if (result.written !== undefined) written.push(result.written)
+          const response: PartitionResponse = {
             index: p.index,
             errorCode: result.errorCode,
             baseOffset: result.baseOffset,
@@ -62,10 +67,22 @@ export const produceHandler = defineHandler(
             errorMessage: result.errorMessage,
             currentLeader: NO_LEADER,
           }
+          if (result.errorCode === ErrorCode.NONE) appended.push(response)
+          return response
         }),
       }))
       if (req.acks === 0) return failed ? CLOSE : NO_RESPONSE
-      return { responses, throttleTimeMs: 0, nodeEndpoints: [] }
+      const answer = { responses, throttleTimeMs: 0, nodeEndpoints: [] }
+      if (appended.length === 0) return answer
+      // Acknowledge only what is written. Waiting on every append so far also covers a retried batch
+      // answered as a duplicate whose first write is still under way.
+      return Promise.all(written)
+        .then(() => partitions.appendsWritten())
+        .then((errorCode) => {
+          if (errorCode !== ErrorCode.NONE)
+            for (const r of appended) Object.assign(r, failedPartition(r.index, errorCode))
+          return answer
+        })
     },
     errorResponse: (req, errorCode) =>
       req.acks === 0

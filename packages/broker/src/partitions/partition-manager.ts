@@ -43,6 +43,11 @@ export interface PartitionManagerOptions {
   logManager: LogManager
   clock: Clock
   logger: Logger
+  /**
+   * The log manager's file system writes produce appends on a background thread (the broker turns it on with
+   * direct appends): answers and the high watermark then wait for the writes. Off, appends are written at once.
+   */
+  backgroundAppends?: boolean
 }
 
 /** Validation rules of the newest Produce version (magic v2 only) for records a coordinator writes. */
@@ -62,6 +67,10 @@ export function tpKey(topic: string, partition: number): string {
   return `${topic}-${partition}`
 }
 
+export interface ClientAppendResult extends PartitionAppendResult {
+  written?: Promise<number>
+}
+
 export class PartitionManager {
   readonly nodeId: number
   readonly clock: Clock
@@ -72,6 +81,7 @@ export class PartitionManager {
   readonly configs: ConfigResolver
   readonly #store: MetadataStore
   readonly #logManager: LogManager
+  readonly #backgroundAppends: boolean
   readonly #logger: Logger
   readonly #partitions = new Map<string, Partition>()
   #unsubscribe: (() => void) | null = null
@@ -85,6 +95,7 @@ export class PartitionManager {
     this.#store = options.store
     this.#logManager = options.logManager
     this.#logger = options.logger
+    this.#backgroundAppends = options.backgroundAppends === true
     this.purgatory = new FetchPurgatory(options.clock)
     this.fetchSessions = new FetchSessionCache(
       options.configs.brokerValue('max.incremental.fetch.session.cache.slots') as number,
@@ -122,14 +133,17 @@ export class PartitionManager {
     return this.#store.topic(topic)?.topicId
   }
 
-  /** Appends a produced record set to the partition's leader log. */
+  /**
+   * Appends a produced record set to the partition's leader log. The segment write may still be under way: the
+   * result's `written` (when set) resolves with an error code once it is done and the high watermark covers it.
+   */
   appendRecords(
     topic: string,
     partition: number,
     records: Buffer | null,
     requiredAcks: number,
     apiVersion: number,
-  ): PartitionAppendResult {
+  ): ClientAppendResult {
     const p = this.getPartition(topic, partition)
     if (p === undefined) {
       return {
@@ -154,12 +168,39 @@ export class PartitionManager {
         appendedBytes: 0,
       }
     }
-    const result = p.appendRecordsToLeader(records, requiredAcks, apiVersion, this.clock.now(), {
+    const result: ClientAppendResult = p.appendRecordsToLeader(records, requiredAcks, apiVersion, this.clock.now(), {
       kind: 'client',
+      background: this.#backgroundAppends,
       ...(this.verifyTransaction === undefined ? {} : { verifyTransaction: this.verifyTransaction }),
     })
-    if (result.appendedBytes > 0) this.purgatory.onAppend(tpKey(topic, partition), result.appendedBytes)
+    const key = tpKey(topic, partition)
+    const { pendingEndOffset, appendedBytes } = result
+    if (pendingEndOffset === undefined) {
+      if (appendedBytes > 0) this.purgatory.onAppend(key, appendedBytes)
+      return result
+    }
+    // Consumers see the records (high watermark) only once they are written, as with a synchronous write.
+    result.written = this.appendsWritten().then((errorCode) => {
+      if (errorCode !== ErrorCode.NONE || this.#partitions.get(key) !== p) return errorCode
+      p.advanceHighWatermark(pendingEndOffset)
+      this.purgatory.onAppend(key, appendedBytes)
+      return errorCode
+    })
     return result
+  }
+
+  /**
+   * Waits until every produce append so far is written (the storage's background writer): NONE, or
+   * KAFKA_STORAGE_ERROR when a write failed (Kafka's answer for a log dir that failed).
+   */
+  appendsWritten(): Promise<number> {
+    return this.#logManager.appendsWritten().then(
+      () => ErrorCode.NONE,
+      (error: unknown) => {
+        this.#logger.error('a segment write failed; produce requests get KAFKA_STORAGE_ERROR', error)
+        return ErrorCode.KAFKA_STORAGE_ERROR
+      },
+    )
   }
 
   /**

@@ -37,6 +37,11 @@ export interface PartitionAppendResult {
   recordErrors: RecordError[]
   /** Bytes appended (0 on error), for waking delayed fetches. */
   appendedBytes: number
+  /**
+   * Set for a background append (AppendOrigin `background`): the log end offset after it. The high watermark stays
+   * where it was; the caller advances it (advanceHighWatermark) once the log manager reports the write done.
+   */
+  pendingEndOffset?: bigint
 }
 
 export interface PartitionReadResult {
@@ -59,7 +64,14 @@ export interface TxnMarker {
 }
 
 /** Who is appending: a client (every producer check applies) or a coordinator writing its internal topic. */
-export type AppendOrigin = { kind: 'client'; verifyTransaction?: TransactionVerifier } | { kind: 'coordinator' }
+export type AppendOrigin =
+  | {
+      kind: 'client'
+      verifyTransaction?: TransactionVerifier
+      /** Let the segment write finish on the storage's background writer (see pendingEndOffset). */
+      background?: boolean
+    }
+  | { kind: 'coordinator' }
 
 /**
  * Asks the transaction coordinator whether (producerId, producerEpoch) has this partition in its ongoing
@@ -150,6 +162,15 @@ export class Partition {
   }
 
   /**
+   * Moves the high watermark up to `offset` once a background append is written. Never backwards (a later
+   * synchronous append, or a truncation, may have moved it already) and never past the log end.
+   */
+  advanceHighWatermark(offset: bigint): void {
+    const target = offset < this.log.logEndOffset ? offset : this.log.logEndOffset
+    if (target > this.log.highWatermark) this.log.highWatermark = target
+  }
+
+  /**
    * KIP-320 fencing: a request's currentLeaderEpoch (-1 = not checked) older than ours is FENCED_LEADER_EPOCH, newer
    * is UNKNOWN_LEADER_EPOCH (this broker has not heard of that epoch yet).
    */
@@ -214,14 +235,17 @@ export class Partition {
       }
     }
     const logAppendTimeMs = settings.timestampType === 'LogAppendTime' ? nowMs : undefined
+    const background = origin.kind === 'client' && origin.background === true
     try {
       const result = this.log.append(batch.bytes, {
         leaderEpoch: this.#state.leaderEpoch,
         assignOffsets: true,
         ...(logAppendTimeMs === undefined ? {} : { logAppendTimeMs }),
+        ...(background ? { background } : {}),
       })
-      this.log.highWatermark = result.logEndOffset
+      if (!background) this.log.highWatermark = result.logEndOffset
       return {
+        ...(background ? { pendingEndOffset: result.logEndOffset } : {}),
         errorCode: ErrorCode.NONE,
         errorMessage: null,
         baseOffset: result.firstOffset,

@@ -15,6 +15,7 @@
 // its length is always the log's length, and a crash leaves exactly what a buffered writer would have left.
 
 import * as fs from 'node:fs'
+import { copyBytes } from './copy-bytes.ts'
 
 /** The alignment used for position, length and memory: the file system block, a multiple of any device's. */
 export const DIRECT_ALIGN = 4096
@@ -70,7 +71,7 @@ export function appendDirect(
   let wroteDirect = false
   for (;;) {
     const take = Math.min(data.length - consumed, STAGING_BYTES - carried)
-    data.copy(buffer, carried, consumed, consumed + take)
+    copyBytes(data.subarray(consumed, consumed + take), buffer, carried)
     consumed += take
     const filled = carried + take
     const whole = filled - (filled % DIRECT_ALIGN)

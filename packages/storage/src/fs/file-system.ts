@@ -5,7 +5,23 @@
 // about what the kernel costs, while every async fs call pays ~24 µs of thread-pool wakeup (LIMITS.md §2.3).
 // Only fdatasync, which waits for the device, is asynchronous.
 
+/** How an append may be written. */
+export interface WriteOptions {
+  /**
+   * The write may complete later on a background thread (tail-cache.ts with backgroundWrites); the file system's
+   * `written()` resolves once it is done. Ignored where there is no background writer.
+   */
+  background?: boolean
+}
+
 export interface FileHandle {
+  /** The operating system's descriptor, when the file has one (not in the memory file system). */
+  readonly fd?: number | undefined
+  /**
+   * A descriptor opened with O_DIRECT for an append of `length` bytes at the end, when such appends go around the
+   * page cache (direct-append.ts); undefined to write through the page cache.
+   */
+  directFdFor?(length: number): number | undefined
   /** The file's current length in bytes. */
   size(): number
   /** Reads up to `length` bytes at `position` into target[0, length); returns the count (short only at EOF). */
@@ -14,7 +30,7 @@ export interface FileHandle {
    * Writes all of `data` at `position`, extending the file if needed. `data` must not be modified afterwards:
    * the tail cache (tail-cache.ts) may keep it to serve reads.
    */
-  write(data: Buffer, position: number): void
+  write(data: Buffer, position: number, options?: WriteOptions): void
   /** Cuts the file to `length` bytes. */
   truncate(length: number): void
   /** fdatasync: once this resolves, everything written before the call survives a crash. */
@@ -44,6 +60,8 @@ export interface FileSystem {
   /** fsync on a directory, so that entries created, renamed or removed in it survive a crash. */
   syncDirectory(dir: string): Promise<void>
   syncDirectorySync(dir: string): void
+  /** Resolves once every background write (WriteOptions.background) issued so far is done; rejects if one failed. */
+  written?(): Promise<void>
 }
 
 /** True for the error a FileSystem throws when a path does not exist (Node's ENOENT; the memory FS mimics it). */

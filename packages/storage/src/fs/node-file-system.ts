@@ -43,6 +43,10 @@ class NodeFileHandle implements FileHandle {
     this.#directFd = direct === undefined ? null : undefined
   }
 
+  get fd(): number {
+    return this.#fd
+  }
+
   size(): number {
     return fs.fstatSync(this.#fd).size
   }
@@ -57,20 +61,23 @@ class NodeFileHandle implements FileHandle {
     return done
   }
 
+  directFdFor(length: number): number | undefined {
+    if (this.#direct === undefined || length < this.#direct.minBytes || this.#directFd === null) return undefined
+    this.#directFd ??= openDirect(this.#path) ?? null
+    return this.#directFd ?? undefined
+  }
+
   write(data: Buffer, position: number): void {
-    if (this.#direct !== undefined && data.length >= this.#direct.minBytes && this.#directFd !== null) {
-      if (position === this.size()) {
-        this.#directFd ??= openDirect(this.#path) ?? null
-        if (this.#directFd !== null) {
-          if (appendDirect(this.#fd, this.#directFd, data, position)) {
-            this.#direct.stats.bytes += data.length
-            return
-          }
-          // The kernel wants an alignment we do not give: this file stays buffered from now on.
-          this.#closeDirect()
-          this.#direct.stats.fallbacks++
-        }
+    const direct = this.#direct
+    const directFd = this.directFdFor(data.length)
+    if (direct !== undefined && directFd !== undefined && position === this.size()) {
+      if (appendDirect(this.#fd, directFd, data, position)) {
+        direct.stats.bytes += data.length
+        return
       }
+      // The kernel wants an alignment we do not give: this file stays buffered from now on.
+      this.#closeDirect()
+      direct.stats.fallbacks++
     }
     let done = 0
     // writeSync may write less than asked (signals, quotas); keep going until all of it is in the page cache.

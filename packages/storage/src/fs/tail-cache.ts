@@ -10,12 +10,16 @@
 // the end (a truncation, a write into the middle) drops the file's whole cache. Reads return
 // exactly what the file holds, so nothing above this layer can tell the difference but the speed.
 
-import type { FileHandle, FileSystem } from './file-system.ts'
+import { BackgroundWriter } from './background-writer.ts'
+import { copyBytes } from './copy-bytes.ts'
+import type { FileHandle, FileSystem, WriteOptions } from './file-system.ts'
 
 interface Chunk {
   readonly position: number
   /** null once dropped, so the age queue never keeps the bytes of a chunk its file let go of. */
   bytes: Buffer | null
+  /** Where the bytes start in the background writer's ring (in bytes ever reserved), or -1 for the caller's buffer. */
+  readonly ringStart: number
 }
 
 interface QueueEntry {
@@ -56,6 +60,16 @@ class TailCacheBudget {
     }
   }
 
+  /** Drops every chunk whose bytes in the ring start before `limit`: the ring is about to overwrite them. */
+  evictRingBefore(limit: number): void {
+    while (this.#head < this.#queue.length) {
+      const oldest = this.#queue[this.#head] as QueueEntry
+      if (oldest.chunk.bytes !== null && oldest.chunk.ringStart >= limit) return
+      this.#queue[this.#head++] = undefined as unknown as QueueEntry
+      if (oldest.chunk.bytes !== null) oldest.file.evict(oldest.chunk)
+    }
+  }
+
   removed(chunk: Chunk): void {
     if (chunk.bytes === null) return
     this.#bytes -= chunk.bytes.length
@@ -67,25 +81,33 @@ class TailCacheBudget {
 class CachedFileHandle implements FileHandle {
   readonly #inner: FileHandle
   readonly #budget: TailCacheBudget
+  readonly #owner: TailCachingFileSystem
   /** Cached chunks in file order; together they cover [#chunks[#first].position, #end). */
   #chunks: Chunk[] = []
   #first = 0
   /** The file's length, known without asking the file system. */
   #end: number
 
-  constructor(inner: FileHandle, budget: TailCacheBudget) {
+  constructor(inner: FileHandle, budget: TailCacheBudget, owner: TailCachingFileSystem) {
     this.#inner = inner
     this.#budget = budget
+    this.#owner = owner
     this.#end = inner.size()
   }
 
+  get fd(): number | undefined {
+    return this.#inner.fd
+  }
+
   size(): number {
+    this.#owner.drain()
     return this.#inner.size()
   }
 
   read(target: Buffer, position: number, length = target.length): number {
     const first = this.#chunks[this.#first]
     if (first === undefined || position < first.position || position >= this.#end) {
+      this.#owner.drain()
       return this.#inner.read(target, position, length)
     }
     let index = this.#chunkAt(position)
@@ -94,13 +116,31 @@ class CachedFileHandle implements FileHandle {
       const chunk = this.#chunks[index] as Chunk
       const bytes = chunk.bytes as Buffer // chunks in #chunks are never dropped ones
       const from = position + done - chunk.position
-      done += bytes.copy(target, done, from, Math.min(bytes.length, from + length - done))
+      done += copyBytes(bytes.subarray(from, Math.min(bytes.length, from + length - done)), target, done)
       index++
     }
     return done
   }
 
-  write(data: Buffer, position: number): void {
+  write(data: Buffer, position: number, options?: WriteOptions): void {
+    const fd = this.#inner.fd
+    const writer = options?.background && fd !== undefined && position === this.#end ? this.#owner.writer() : undefined
+    if (writer !== undefined && data.length <= writer.maxAppend) {
+      const span = writer.reserve(data.length)
+      this.#budget.evictRingBefore(span.end - writer.ring.length)
+      copyBytes(data, writer.ring, span.offset)
+      writer.submit(fd as number, position, span, data.length, this.#inner.directFdFor?.(data.length))
+      this.#end += data.length
+      const chunk: Chunk = {
+        position,
+        bytes: writer.ring.subarray(span.offset, span.offset + data.length),
+        ringStart: span.start,
+      }
+      this.#chunks.push(chunk)
+      this.#budget.added(this, chunk, data.length)
+      return
+    }
+    this.#owner.drain()
     this.#inner.write(data, position)
     if (position !== this.#end) {
       this.#dropAll()
@@ -112,26 +152,30 @@ class CachedFileHandle implements FileHandle {
       this.#dropAll()
       return
     }
-    const chunk: Chunk = { position, bytes: keepable(data) }
+    const chunk: Chunk = { position, bytes: keepable(data), ringStart: -1 }
     this.#chunks.push(chunk)
     this.#budget.added(this, chunk, data.length)
   }
 
   truncate(length: number): void {
+    this.#owner.drain()
     this.#inner.truncate(length)
     if (length !== this.#end) this.#dropAll()
     this.#end = length
   }
 
   datasync(): Promise<void> {
+    this.#owner.drain()
     return this.#inner.datasync()
   }
 
   datasyncSync(): void {
+    this.#owner.drain()
     this.#inner.datasyncSync()
   }
 
   close(): void {
+    this.#owner.drain()
     this.#dropAll()
     this.#inner.close()
   }
@@ -179,17 +223,52 @@ function keepable(data: Buffer): Buffer {
   return data.length < 64 * 1024 && data.length * 8 < data.buffer.byteLength ? Buffer.from(data) : data
 }
 
+/** Below this a ring is too small to hold produce requests of common sizes: appends stay synchronous. */
+const MIN_RING_BYTES = 4 * 1024 * 1024
+
 /**
  * Wraps `inner` so that segment files (`<base>.log`; not the cleaner's `.cleaned` files, which it writes from
  * reused buffers) keep their tail in memory. Whoever appends to a segment must not modify the bytes afterwards.
+ *
+ * With `backgroundWrites`, appends asked to (`{ background: true }`) to a file with a descriptor are copied into a
+ * ring of maxBytes that doubles as their cache, and written by a worker thread (background-writer.ts); `written()`
+ * tells when they are written.
  */
 export class TailCachingFileSystem implements FileSystem {
   readonly #inner: FileSystem
   readonly #budget: TailCacheBudget
+  readonly #backgroundWrites: boolean
+  #writer: BackgroundWriter | undefined
+  #closed = false
 
-  constructor(inner: FileSystem, options: { maxBytes: number }) {
+  constructor(inner: FileSystem, options: { maxBytes: number; backgroundWrites?: boolean }) {
     this.#inner = inner
     this.#budget = new TailCacheBudget(options.maxBytes)
+    this.#backgroundWrites = options.backgroundWrites === true && options.maxBytes >= MIN_RING_BYTES
+  }
+
+  /** The background writer, started on the first background append (never again after close()). */
+  writer(): BackgroundWriter | undefined {
+    if (this.#writer === undefined && this.#backgroundWrites && !this.#closed) {
+      this.#writer = new BackgroundWriter(this.#budget.maxBytes)
+    }
+    return this.#writer
+  }
+
+  /** Waits (blocking) until every background append is written. */
+  drain(): void {
+    if (this.#writer !== undefined && this.#writer.pending !== 0) this.#writer.drainSync()
+  }
+
+  written(): Promise<void> {
+    return this.#writer?.written() ?? Promise.resolve()
+  }
+
+  /** Drains and stops the background writer (the files stay usable, written synchronously). */
+  close(): void {
+    this.#closed = true
+    this.#writer?.close()
+    this.#writer = undefined
   }
 
   /** Bytes held in memory right now (at most maxBytes). */
@@ -199,7 +278,9 @@ export class TailCachingFileSystem implements FileSystem {
 
   open(path: string, options?: { create?: boolean }): FileHandle {
     const handle = this.#inner.open(path, options)
-    return this.#budget.maxBytes > 0 && path.endsWith('.log') ? new CachedFileHandle(handle, this.#budget) : handle
+    return this.#budget.maxBytes > 0 && path.endsWith('.log')
+      ? new CachedFileHandle(handle, this.#budget, this)
+      : handle
   }
 
   mkdirp(dir: string): void {

@@ -182,9 +182,9 @@ export class LogSegment {
    * Writes `data` (the batches `views` look at, offsets already assigned) at the end with one write, then indexes
    * them: an offset index entry whenever more than index.interval.bytes went by since the last one.
    */
-  append(data: Buffer, views: readonly RecordBatchView[], indexIntervalBytes: number): void {
+  append(data: Buffer, views: readonly RecordBatchView[], indexIntervalBytes: number, background = false): void {
     const wasEmpty = this.#size === 0
-    this.#file.write(data, this.#size)
+    this.#file.write(data, this.#size, background ? { background } : undefined)
     let position = this.#size
     for (const view of views) {
       this.#indexBatch(view, position, indexIntervalBytes)

@@ -230,7 +230,7 @@ export class UnifiedLog implements PartitionLog {
     const firstOffset = first.baseOffset
     const lastOffset = last.lastOffset
     const segment = this.#maybeRoll(batches.length, firstOffset, lastOffset, maxTimestamp)
-    segment.append(batches, views, this.config.indexIntervalBytes)
+    segment.append(batches, views, this.config.indexIntervalBytes, options.background === true)
     for (const view of views) this.#leaderEpochCache.assign(view.partitionLeaderEpoch, view.baseOffset)
     for (const view of views) {
       if (view.producerId < 0n) continue

@@ -248,6 +248,10 @@ class DefaultLogManager implements LogManager {
     })
   }
 
+  appendsWritten(): Promise<void> {
+    return this.#fs.written?.() ?? Promise.resolve()
+  }
+
   describeLogDirs(): LogDirDescription[] {
     return this.#dirs.map((state) => ({
       logDir: state.dir,
