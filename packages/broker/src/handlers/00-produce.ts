@@ -44,7 +44,7 @@ export const produceHandler = defineHandler(
       const { partitions } = ctx.broker
       const validAcks = req.acks === -1 || req.acks === 0 || req.acks === 1
       let failed = false
-      const written: Promise<unknown>[] = []
+      const written: Promise<number>[] = []
       const appended: PartitionResponse[] = []
       const responses = req.topicData.map((topic) => ({
         name: topic.name,
@@ -73,16 +73,15 @@ export const produceHandler = defineHandler(
       }))
       if (req.acks === 0) return failed ? CLOSE : NO_RESPONSE
       const answer = { responses, throttleTimeMs: 0, nodeEndpoints: [] }
-      if (appended.length === 0) return answer
-      // Acknowledge only what is written. Waiting on every append so far also covers a retried batch
-      // answered as a duplicate whose first write is still under way.
-      return Promise.all(written)
-        .then(() => partitions.appendsWritten())
-        .then((errorCode) => {
-          if (errorCode !== ErrorCode.NONE)
-            for (const r of appended) Object.assign(r, failedPartition(r.index, errorCode))
-          return answer
-        })
+      if (appended.length === 0 || !partitions.backgroundAppends) return answer
+      // Acknowledge only what is written: each partition's append (whose promise also moves its high watermark),
+      // and every append before them, which covers a retried batch answered as a duplicate whose first write is
+      // still under way.
+      return Promise.all([partitions.appendsWritten(), ...written]).then(([errorCode]) => {
+        if (errorCode !== ErrorCode.NONE)
+          for (const r of appended) Object.assign(r, failedPartition(r.index, errorCode))
+        return answer
+      })
     },
     errorResponse: (req, errorCode) =>
       req.acks === 0

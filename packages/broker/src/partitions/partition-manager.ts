@@ -74,6 +74,8 @@ export interface ClientAppendResult extends PartitionAppendResult {
 export class PartitionManager {
   readonly nodeId: number
   readonly clock: Clock
+  /** Produce appends finish on the storage's writer thread (PartitionManagerOptions.backgroundAppends). */
+  readonly backgroundAppends: boolean
   readonly purgatory: FetchPurgatory
   readonly fetchSessions: FetchSessionCache
   /** Recycled memory for Fetch responses (read-buffers.ts). */
@@ -81,7 +83,6 @@ export class PartitionManager {
   readonly configs: ConfigResolver
   readonly #store: MetadataStore
   readonly #logManager: LogManager
-  readonly #backgroundAppends: boolean
   readonly #logger: Logger
   readonly #partitions = new Map<string, Partition>()
   #unsubscribe: (() => void) | null = null
@@ -95,7 +96,7 @@ export class PartitionManager {
     this.#store = options.store
     this.#logManager = options.logManager
     this.#logger = options.logger
-    this.#backgroundAppends = options.backgroundAppends === true
+    this.backgroundAppends = options.backgroundAppends === true
     this.purgatory = new FetchPurgatory(options.clock)
     this.fetchSessions = new FetchSessionCache(
       options.configs.brokerValue('max.incremental.fetch.session.cache.slots') as number,
@@ -170,7 +171,7 @@ export class PartitionManager {
     }
     const result: ClientAppendResult = p.appendRecordsToLeader(records, requiredAcks, apiVersion, this.clock.now(), {
       kind: 'client',
-      background: this.#backgroundAppends,
+      background: this.backgroundAppends,
       ...(this.verifyTransaction === undefined ? {} : { verifyTransaction: this.verifyTransaction }),
     })
     const key = tpKey(topic, partition)

@@ -17,8 +17,8 @@ import { CONTROL, CONTROL_WORDS, SLOT_FIELDS, SLOTS, type BackgroundWriterMemory
 const { SUBMITTED, DONE, STOP, FAILED } = CONTROL
 
 /**
- * The worker's module: beside this one, as TypeScript when running from source (the worker inherits the
- * `--import tsx` of the process) and as JavaScript in dist/ and in the broker's bundle (scripts/bundle-broker.mjs).
+ * The worker's module: beside this one, as TypeScript when running from source (see startWorker) and as
+ * JavaScript in dist/ and in the broker's bundle (scripts/bundle-broker.mjs).
  */
 const WORKER_URL = new URL(
   import.meta.url.endsWith('.ts') ? './background-writer-worker.ts' : './background-writer-worker.js',

@@ -71,7 +71,7 @@ export function appendDirect(
   let wroteDirect = false
   for (;;) {
     const take = Math.min(data.length - consumed, STAGING_BYTES - carried)
-    copyBytes(data.subarray(consumed, consumed + take), buffer, carried)
+    copyBytes(data, buffer, carried, consumed, consumed + take)
     consumed += take
     const filled = carried + take
     const whole = filled - (filled % DIRECT_ALIGN)

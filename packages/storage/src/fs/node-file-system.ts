@@ -108,7 +108,6 @@ class NodeFileHandle implements FileHandle {
 }
 
 export class NodeFileSystem implements FileSystem {
-  readonly #directAppendMinBytes: number
   readonly #direct: DirectAppends
 
   constructor(options: NodeFileSystemOptions = {}) {
@@ -116,7 +115,6 @@ export class NodeFileSystem implements FileSystem {
     if (!Number.isInteger(minBytes) || minBytes < 0) {
       throw new RangeError(`directAppendMinBytes must be a non-negative integer, got ${minBytes}`)
     }
-    this.#directAppendMinBytes = minBytes
     this.#direct = { minBytes, stats: { bytes: 0, fallbacks: 0 } }
   }
 
@@ -144,7 +142,7 @@ export class NodeFileSystem implements FileSystem {
   open(path: string, options?: { create?: boolean }): FileHandle {
     const flags = options?.create ? fs.constants.O_RDWR | fs.constants.O_CREAT : fs.constants.O_RDWR
     const fd = fs.openSync(path, flags, 0o644)
-    const direct = this.#directAppendMinBytes > 0 && path.endsWith('.log') ? this.#direct : undefined
+    const direct = this.#direct.minBytes > 0 && path.endsWith('.log') ? this.#direct : undefined
     return new NodeFileHandle(fd, path, direct)
   }
 

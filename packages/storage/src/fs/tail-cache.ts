@@ -116,7 +116,7 @@ class CachedFileHandle implements FileHandle {
       const chunk = this.#chunks[index] as Chunk
       const bytes = chunk.bytes as Buffer // chunks in #chunks are never dropped ones
       const from = position + done - chunk.position
-      done += copyBytes(bytes.subarray(from, Math.min(bytes.length, from + length - done)), target, done)
+      done += copyBytes(bytes, target, done, from, Math.min(bytes.length, from + length - done))
       index++
     }
     return done
