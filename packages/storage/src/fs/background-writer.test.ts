@@ -80,22 +80,35 @@ test('a synchronous write, a truncation or a sync waits for the background appen
   assert.ok(content.subarray(a.length + 1000).equals(bytes(600_000, 3)))
 })
 
-test('a failed background write rejects written() and every later append, and nothing lands after it', async () => {
-  const fs = new TailCachingFileSystem(new NodeFileSystem(), { maxBytes: RING, backgroundWrites: true })
-  const path = join(root, 'failing.log')
-  const file = fs.open(path, { create: true })
-  file.write(bytes(1000, 1), 0, { background: true })
-  await fs.written()
-  // The descriptor is swapped for a read-only one under the writer, so its next write fails (EBADF). open() takes
-  // the lowest free number, so open read-only files until one takes the number back.
-  const fd = file.fd as number
-  closeSync(fd)
-  const readOnly: number[] = []
-  while (readOnly.at(-1) !== fd && readOnly.length < 1000) readOnly.push(openSync(path, 'r'))
-  assert.equal(readOnly.at(-1), fd)
-  file.write(bytes(1000, 2), 1000, { background: true })
-  await assert.rejects(fs.written(), (error: unknown) => error instanceof BackgroundWriteError)
-  assert.throws(() => file.write(bytes(10, 3), 2000, { background: true }), BackgroundWriteError)
-  assert.equal(readFileSync(path).length, 1000)
-  for (const d of readOnly) closeSync(d)
-})
+/** Blocks until the worker has taken every submitted append (pending counts appends the worker has not finished). */
+function waitUntilWorkerIsDone(fs: TailCachingFileSystem): void {
+  const writer = fs.writer()
+  assert.ok(writer)
+  const shared = new Int32Array(new SharedArrayBuffer(4))
+  while (writer.pending !== 0) Atomics.wait(shared, 0, 0, 1)
+}
+
+// `askedLate`: the worker has failed (and finished) the write before written() is asked, so nothing is pending and
+// only the shared failure flag tells; the worker's message may not have arrived yet.
+for (const askedLate of [false, true]) {
+  test(`a failed background write rejects written() (${askedLate ? 'asked after the worker failed it' : 'asked at once'}) and every later append, and nothing lands after it`, async () => {
+    const fs = new TailCachingFileSystem(new NodeFileSystem(), { maxBytes: RING, backgroundWrites: true })
+    const path = join(root, `failing-${askedLate}.log`)
+    const file = fs.open(path, { create: true })
+    file.write(bytes(1000, 1), 0, { background: true })
+    await fs.written()
+    // The descriptor is swapped for a read-only one under the writer, so its next write fails (EBADF). open() takes
+    // the lowest free number, so open read-only files until one takes the number back.
+    const fd = file.fd as number
+    closeSync(fd)
+    const readOnly: number[] = []
+    while (readOnly.at(-1) !== fd && readOnly.length < 1000) readOnly.push(openSync(path, 'r'))
+    assert.equal(readOnly.at(-1), fd)
+    file.write(bytes(1000, 2), 1000, { background: true })
+    if (askedLate) waitUntilWorkerIsDone(fs)
+    await assert.rejects(fs.written(), (error: unknown) => error instanceof BackgroundWriteError)
+    assert.throws(() => file.write(bytes(10, 3), 2000, { background: true }), BackgroundWriteError)
+    assert.equal(readFileSync(path).length, 1000)
+    for (const d of readOnly) closeSync(d)
+  })
+}

@@ -146,7 +146,10 @@ export class BackgroundWriter {
 
   /** Resolves once every append submitted so far is written; rejects if a write failed. */
   written(): Promise<void> {
-    if (this.#failure !== null) return Promise.reject(this.#failure)
+    // The flag, not only #failure: the worker may have failed (and finished) the last append before its message
+    // with the details arrives, and then nothing is pending.
+    const failure = this.#failureSoFar()
+    if (failure !== null) return Promise.reject(failure)
     if (this.pending === 0) return Promise.resolve()
     return new Promise((resolve, reject) => {
       this.#waiters.push({ target: this.#submitted, resolve, reject })
@@ -202,10 +205,7 @@ export class BackgroundWriter {
     try {
       while (this.#waiters.length > 0) {
         const done = Atomics.load(this.#control, DONE)
-        if (Atomics.load(this.#control, FAILED) !== 0) {
-          this.#failure ??= new BackgroundWriteError('a write to a segment file failed', undefined)
-          break
-        }
+        if (this.#failureSoFar() !== null) break
         while (this.#waiters.length > 0 && ((done - (this.#waiters[0] as { target: number }).target) | 0) >= 0) {
           this.#waiters.shift()?.resolve()
         }
@@ -233,10 +233,15 @@ export class BackgroundWriter {
   }
 
   #throwIfFailed(): void {
-    // The worker's message with the details may still be on its way.
+    const failure = this.#failureSoFar()
+    if (failure !== null) throw failure
+  }
+
+  /** The failure, if a write failed; made up when the worker's message with the details is still on its way. */
+  #failureSoFar(): BackgroundWriteError | null {
     if (Atomics.load(this.#control, FAILED) !== 0) {
       this.#failure ??= new BackgroundWriteError('a write to a segment file failed', undefined)
     }
-    if (this.#failure !== null) throw this.#failure
+    return this.#failure
   }
 }
