@@ -3,7 +3,9 @@
 // port 0 gives tests and embedded brokers an ephemeral port.
 
 import { createServer, type Server, type Socket } from 'node:net'
+import { FrameReader } from './frame-reader.ts'
 import { Session, type SessionHandler, type SessionOptions } from './session.ts'
+import { readThroughFrameReader } from './user-buffer-socket.ts'
 
 export interface ListenerOptions extends SessionOptions {
   host: string
@@ -31,7 +33,10 @@ export class Listener {
   private constructor(options: ListenerOptions) {
     this.#options = options
     // allowHalfOpen: a client that shuts down its sending side still gets the responses it asked for.
-    this.#server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.#accept(socket))
+    // pauseOnConnect: nothing is read before the socket is re-made to read through a FrameReader.
+    this.#server = createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: true }, (socket) =>
+      this.#accept(socket),
+    )
   }
 
   /** Binds and starts accepting; resolves once the port is bound. */
@@ -68,7 +73,9 @@ export class Listener {
     await closed
   }
 
-  #accept(socket: Socket): void {
+  #accept(accepted: Socket): void {
+    const reader = new FrameReader(this.#options.maxFrameBytes)
+    const socket = readThroughFrameReader(accepted, reader, true) ?? accepted
     const id = this.#nextId++
     // The handler is built after the session exists (it needs the session), before any data can arrive.
     const slot: { handler?: SessionHandler } = {}
@@ -84,7 +91,9 @@ export class Listener {
         },
       },
       this.#options,
+      socket === accepted ? undefined : reader,
     )
+    if (socket === accepted) accepted.resume()
     this.#sessions.add(session)
     slot.handler = this.#options.onConnection(session)
   }

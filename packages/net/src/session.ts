@@ -11,6 +11,7 @@
 // mark, or while `maxInFlight` requests are queued, and resumes when both have drained.
 
 import type { Socket } from 'node:net'
+import type { FrameReader } from './frame-reader.ts'
 import { FrameDecoder, FrameTooLargeError } from './framing.ts'
 
 /** A reply that closes the connection once the replies before it have been written. */
@@ -57,7 +58,8 @@ export class Session {
   readonly socket: Socket
   readonly remoteAddress: string
   readonly remotePort: number
-  readonly #decoder: FrameDecoder
+  /** Splits 'data' chunks into frames, for a socket that was not given a FrameReader. */
+  readonly #decoder: FrameDecoder | null
   readonly #handler: SessionHandler
   readonly #maxInFlight: number
   readonly #queue: Slot[] = []
@@ -69,12 +71,16 @@ export class Session {
   #pausedForDrain = false
   #closeError: Error | undefined
 
-  constructor(id: number, socket: Socket, handler: SessionHandler, options: SessionOptions) {
+  /**
+   * `reader`: the socket reads into memory the reader chooses (it was built with `onread`, see frame-reader.ts) and
+   * the reader hands over whole frames. Without one, frames are cut out of the socket's 'data' chunks.
+   */
+  constructor(id: number, socket: Socket, handler: SessionHandler, options: SessionOptions, reader?: FrameReader) {
     this.id = id
     this.socket = socket
     this.remoteAddress = socket.remoteAddress ?? ''
     this.remotePort = socket.remotePort ?? 0
-    this.#decoder = new FrameDecoder(options.maxFrameBytes)
+    this.#decoder = reader === undefined ? new FrameDecoder(options.maxFrameBytes) : null
     this.#handler = handler
     this.#maxInFlight = options.maxInFlight ?? 1024
     socket.setNoDelay(true)
@@ -83,7 +89,11 @@ export class Session {
         if (this.inFlight === 0) this.destroy(new Error('connection idle for longer than connections.max.idle.ms'))
       })
     }
-    socket.on('data', (chunk: Buffer) => this.#onData(chunk))
+    if (reader === undefined) {
+      socket.on('data', (chunk: Buffer) => this.#onData(chunk))
+    } else {
+      reader.attach({ frames: (frames) => this.#onFrames(frames), error: (error) => this.destroy(error) })
+    }
     socket.on('drain', () => {
       this.#pausedForDrain = false
       this.#maybeResume()
@@ -128,11 +138,16 @@ export class Session {
     if (this.#closing) return
     let frames: Buffer[]
     try {
-      frames = this.#decoder.push(chunk)
+      frames = (this.#decoder as FrameDecoder).push(chunk)
     } catch (e) {
       this.destroy(e instanceof FrameTooLargeError ? e : new Error(String(e)))
       return
     }
+    this.#onFrames(frames)
+  }
+
+  #onFrames(frames: Buffer[]): void {
+    if (this.#closing) return
     for (const frame of frames) {
       if (this.#closing) break
       this.#dispatch(frame)
