@@ -13,9 +13,12 @@ export const CONTROL = {
 } as const
 export const CONTROL_WORDS = 4
 
-/** Descriptor slots (a power of two), each of SLOT_FIELDS float64s: fd, file position, ring offset, length, direct fd. */
+/**
+ * Descriptor slots (a power of two), each of SLOT_FIELDS float64s: fd, file position, ring offset, length, direct fd
+ * (-1: none), and 1 when the ring span is laid out for an O_DIRECT write in place (BackgroundWriter.reserveForDirect).
+ */
 export const SLOTS = 4096
-export const SLOT_FIELDS = 5
+export const SLOT_FIELDS = 6
 
 export interface BackgroundWriterMemory {
   ring: SharedArrayBuffer

@@ -3,7 +3,7 @@
 // page cache otherwise. After a failed write it writes nothing more: the file must not get later bytes past a hole.
 
 import { parentPort, workerData } from 'node:worker_threads'
-import { appendDirect, writeFully } from './direct-append.ts'
+import { appendDirect, appendDirectInPlace, writeFully } from './direct-append.ts'
 import { CONTROL, SLOT_FIELDS, SLOTS, type BackgroundWriterMemory } from './background-writer-layout.ts'
 
 const memory = workerData as BackgroundWriterMemory
@@ -28,11 +28,17 @@ for (;;) {
   const offset = slots[at + 2] as number
   const length = slots[at + 3] as number
   const directFd = slots[at + 4] as number
+  const inPlace = slots[at + 5] === 1
   if (!failed) {
     try {
       const data = ring.subarray(offset, offset + length)
       const direct = directFd >= 0 && !refused.has(directFd)
-      if (!direct || !appendDirect(fd, directFd, data, position)) {
+      const wrote =
+        direct &&
+        (inPlace
+          ? appendDirectInPlace(fd, directFd, ring, offset, length, position)
+          : appendDirect(fd, directFd, data, position))
+      if (!wrote) {
         if (direct) refused.add(directFd)
         writeFully(fd, data, 0, length, position)
       }

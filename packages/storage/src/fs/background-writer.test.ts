@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict'
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { closeSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
 import { xorshift32 } from '@samsa/protocol/testing'
 import { BackgroundWriteError } from './background-writer.ts'
+import { diskDirectory, residentBytes } from './disk-test-helpers.ts'
 import { NodeFileSystem } from './node-file-system.ts'
 import { TailCachingFileSystem } from './tail-cache.ts'
 
-const root = mkdtempSync(join(tmpdir(), 'samsa-background-writer-'))
+const root = diskDirectory('samsa-background-writer-')
 after(() => rmSync(root, { recursive: true, force: true }))
 
 const RING = 4 * 1024 * 1024
@@ -47,12 +47,19 @@ for (const directAppendMinBytes of [0, 64 * 1024]) {
       // The newest append reads back at once, from memory, while the worker may still be writing it.
       assert.ok(readAt(file, size - length, length).equals(data))
     }
+    if (directAppendMinBytes > 0) {
+      // Large appends went around the page cache (written in place from the ring), not through it after a refusal.
+      // Checked before any read past the tail cache, which would fill the page cache.
+      const resident = residentBytes(path)
+      assert.ok(resident < 1024 * 1024, `${resident} bytes resident`)
+    }
     // Reading the start goes past the cache: it waits for the worker first, so it sees the file as appended.
     const head = Buffer.concat(written).subarray(0, 3_000_000)
     assert.ok(readAt(file, 0, head.length).equals(head))
     await fs.written()
     file.close()
     fs.close()
+    if (directAppendMinBytes === 0) assert.ok(residentBytes(path) > 20 * 1024 * 1024)
     assert.ok(readFileSync(path).equals(Buffer.concat(written)))
   })
 }

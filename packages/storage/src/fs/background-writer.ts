@@ -13,6 +13,7 @@
 
 import { Worker } from 'node:worker_threads'
 import { CONTROL, CONTROL_WORDS, SLOT_FIELDS, SLOTS, type BackgroundWriterMemory } from './background-writer-layout.ts'
+import { DIRECT_ALIGN } from './direct-append.ts'
 
 const { SUBMITTED, DONE, STOP, FAILED } = CONTROL
 
@@ -56,6 +57,24 @@ export interface RingSpan {
   readonly offset: number
   readonly start: number
   readonly end: number
+  /** Laid out for an O_DIRECT write straight from the ring (reserveForDirect). */
+  readonly inPlace: boolean
+}
+
+const WASM_PAGE_BYTES = 65536
+
+// The one piece of the WebAssembly API used here (the project's TypeScript libs do not declare it).
+declare const WebAssembly: {
+  Memory: new (descriptor: { initial: number; maximum: number; shared: true }) => { buffer: SharedArrayBuffer }
+}
+
+/**
+ * Shared memory of at least `bytes`, page-aligned: WebAssembly memory is (a plain SharedArrayBuffer is not, and
+ * Node gives no other way to ask for alignment), so O_DIRECT writes can take their bytes from it directly.
+ */
+function alignedSharedMemory(bytes: number): SharedArrayBuffer {
+  const pages = Math.ceil(bytes / WASM_PAGE_BYTES)
+  return new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }).buffer
 }
 
 export class BackgroundWriteError extends Error {
@@ -86,7 +105,7 @@ export class BackgroundWriter {
   #closed = false
 
   constructor(ringBytes: number) {
-    const ring = new SharedArrayBuffer(ringBytes)
+    const ring = alignedSharedMemory(ringBytes)
     const slots = new SharedArrayBuffer(SLOTS * SLOT_FIELDS * Float64Array.BYTES_PER_ELEMENT)
     const control = new SharedArrayBuffer(CONTROL_WORDS * Int32Array.BYTES_PER_ELEMENT)
     this.ring = Buffer.from(ring)
@@ -116,14 +135,30 @@ export class BackgroundWriter {
    * forget them first.
    */
   reserve(length: number): RingSpan {
+    return this.#reserve(length, -1)
+  }
+
+  /**
+   * Like reserve, for an append that will go O_DIRECT to file `position`: the bytes are placed at a ring offset
+   * congruent to `position` modulo the block, behind room for the file's last partial block, so the worker writes
+   * whole blocks straight from the ring (direct-append.ts appendDirectInPlace) instead of copying them first.
+   */
+  reserveForDirect(length: number, position: number): RingSpan {
+    return this.#reserve(length, position % DIRECT_ALIGN)
+  }
+
+  #reserve(length: number, head: number): RingSpan {
     this.#throwIfFailed()
     const size = this.ring.length
+    // Room to move the block holding the data's first byte onto a block boundary of the ring.
+    const needed = head < 0 ? length : length + head + DIRECT_ALIGN - 1
     let start = this.#reserved
-    if ((start % size) + length > size) start += size - (start % size) // never wrap inside one append
-    const end = start + length
+    if ((start % size) + needed > size) start += size - (start % size) // never wrap inside one append
+    const dataStart = head < 0 ? start : Math.ceil(start / DIRECT_ALIGN) * DIRECT_ALIGN + head
+    const end = dataStart + length
     while (this.#updateWrittenEnd() < end - size || this.pending >= SLOTS - 1) this.#waitForWorker()
     this.#reserved = end
-    return { offset: start % size, start, end }
+    return { offset: dataStart % size, start, end, inPlace: head >= 0 }
   }
 
   /**
@@ -138,6 +173,7 @@ export class BackgroundWriter {
     this.#slots[at + 2] = span.offset
     this.#slots[at + 3] = length
     this.#slots[at + 4] = directFd
+    this.#slots[at + 5] = span.inPlace ? 1 : 0
     this.#slotEnds[slot] = span.end
     this.#submitted = (this.#submitted + 1) | 0
     Atomics.store(this.#control, SUBMITTED, this.#submitted)

@@ -1,29 +1,14 @@
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statfsSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { closeSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
 import { xorshift32 } from '@samsa/protocol/testing'
-import { appendDirect, DIRECT_ALIGN } from './direct-append.ts'
+import { appendDirect, appendDirectInPlace, DIRECT_ALIGN } from './direct-append.ts'
+import { diskDirectory, residentBytes } from './disk-test-helpers.ts'
 import { NodeFileSystem } from './node-file-system.ts'
 
-const TMPFS_MAGIC = 0x01021994
-
-/** A directory on a disk-backed file system (tmpfs is all page cache, so nothing could bypass it there). */
-function diskDirectory(): string {
-  const base = statfsSync(tmpdir()).type === TMPFS_MAGIC ? join(import.meta.dirname, '../../../../.cache') : tmpdir()
-  mkdirSync(base, { recursive: true })
-  return mkdtempSync(join(base, 'samsa-direct-append-'))
-}
-
-const root = diskDirectory()
+const root = diskDirectory('samsa-direct-append-')
 after(() => rmSync(root, { recursive: true, force: true }))
-
-/** Bytes of `path` in the page cache, from util-linux's fincore. */
-function residentBytes(path: string): number {
-  return Number(execFileSync('fincore', ['--bytes', '--noheadings', '--output', 'RES', path], { encoding: 'utf8' }))
-}
 
 function bytes(length: number, seed: number): Buffer {
   const next = xorshift32(seed)
@@ -77,6 +62,37 @@ test('direct appends leave almost nothing of themselves in the page cache', () =
   file2.write(bytes(16 * 1_000_003, 99), 0)
   assert.ok(residentBytes(path2) > 15 * 1_000_000, 'a buffered write of the same size stays in the page cache')
   file2.close()
+})
+
+// The one piece of the WebAssembly API used here (the project's TypeScript libs do not declare it).
+declare const WebAssembly: { Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer } }
+
+test('in place: bytes at a ring offset congruent to the file position go direct with no staging copy', () => {
+  const fs = new NodeFileSystem({ directAppendMinBytes: 1 })
+  const path = join(root, 'in-place.log')
+  const file = fs.open(path, { create: true })
+  const fd = file.fd as number
+  const directFd = file.directFdFor?.(1 << 20) as number
+  assert.ok(directFd >= 0)
+  // Page-aligned memory, as the background writer's ring is.
+  const memory = Buffer.from(new WebAssembly.Memory({ initial: 64 }).buffer)
+  const expected: Buffer[] = []
+  let size = 0
+  for (const [i, length] of [1, 5000, 4095, 1_000_003, 4096, 70_001, 3, 2_000_000].entries()) {
+    const data = bytes(length, i + 1)
+    const head = size % DIRECT_ALIGN
+    // Anywhere in the memory, as long as the offset matches the position modulo the block and has room before it.
+    const offset = DIRECT_ALIGN * (1 + (i % 3)) + head
+    data.copy(memory, offset)
+    memory.fill(0xee, offset - head, offset) // the room before the bytes is overwritten with the file's bytes
+    assert.equal(appendDirectInPlace(fd, directFd, memory, offset, length, size), true)
+    size += length
+    expected.push(data)
+  }
+  assert.ok(residentBytes(path) <= 2 * DIRECT_ALIGN, `${residentBytes(path)} bytes resident`)
+  assert.ok(readFileSync(path).equals(Buffer.concat(expected)))
+  assert.throws(() => appendDirectInPlace(fd, directFd, memory, DIRECT_ALIGN + 1, 10, size), RangeError)
+  file.close()
 })
 
 test('a refused direct write (EINVAL) writes nothing and says so; other errors are thrown', () => {

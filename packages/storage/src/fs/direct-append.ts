@@ -95,10 +95,44 @@ export function appendDirect(
   return true
 }
 
-function readFully(fd: number, target: Buffer, length: number, position: number): number {
+/**
+ * appendDirect without the staging copy, for bytes that already sit in page-aligned memory at an offset congruent
+ * to `position` modulo DIRECT_ALIGN, with `position % DIRECT_ALIGN` bytes of room before them that may be
+ * overwritten (the background writer's ring reserves such spans, background-writer.ts). The file's last partial
+ * block is read into that room, then the whole blocks go direct straight from `memory`. Returns false, having
+ * written nothing, on EINVAL, as appendDirect does.
+ */
+export function appendDirectInPlace(
+  fd: number,
+  directFd: number,
+  memory: Buffer,
+  offset: number,
+  length: number,
+  position: number,
+): boolean {
+  const head = position % DIRECT_ALIGN
+  const blockStart = position - head
+  const from = offset - head
+  if (from < 0 || from % DIRECT_ALIGN !== 0) throw new RangeError(`offset ${offset} is not aligned like ${position}`)
+  readFully(fd, memory, head, blockStart, from)
+  const whole = head + length - ((head + length) % DIRECT_ALIGN)
+  if (whole > 0) {
+    try {
+      writeFully(directFd, memory, from, whole, blockStart)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EINVAL') return false
+      throw error
+    }
+  }
+  // Less than a block is left: through the page cache, as in appendDirect.
+  if (head + length > whole) writeFully(fd, memory, from + whole, head + length - whole, blockStart + whole)
+  return true
+}
+
+function readFully(fd: number, target: Buffer, length: number, position: number, targetOffset = 0): number {
   let done = 0
   while (done < length) {
-    const n = fs.readSync(fd, target, done, length - done, position + done)
+    const n = fs.readSync(fd, target, targetOffset + done, length - done, position + done)
     if (n === 0) throw new Error(`file shorter than expected: ${position + done} bytes`)
     done += n
   }

@@ -126,10 +126,11 @@ class CachedFileHandle implements FileHandle {
     const fd = this.#inner.fd
     const writer = options?.background && fd !== undefined && position === this.#end ? this.#owner.writer() : undefined
     if (writer !== undefined && data.length <= writer.maxAppend) {
-      const span = writer.reserve(data.length)
+      const directFd = this.#inner.directFdFor?.(data.length)
+      const span = directFd === undefined ? writer.reserve(data.length) : writer.reserveForDirect(data.length, position)
       this.#budget.evictRingBefore(span.end - writer.ring.length)
       copyBytes(data, writer.ring, span.offset)
-      writer.submit(fd as number, position, span, data.length, this.#inner.directFdFor?.(data.length))
+      writer.submit(fd as number, position, span, data.length, directFd)
       this.#end += data.length
       const chunk: Chunk = {
         position,
