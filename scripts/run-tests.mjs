@@ -35,6 +35,7 @@ const reporter = process.env.CI || !process.stdout.isTTY ? ['--test-reporter=spe
 const result = spawnSync(
   process.execPath,
   ['--conditions=source', '--import', 'tsx', '--test', ...reporter, ...nodeFlags, ...files],
-  { cwd: root, stdio: 'inherit' },
+  // Recycled request frames are overwritten in tests, so a view kept past recycling shows (@samsa/net frame-pool.ts).
+  { cwd: root, stdio: 'inherit', env: { SAMSA_POISON_RECYCLED_FRAMES: '1', ...process.env } },
 )
 process.exit(result.status ?? 1)

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { xorshift32 } from '@samsa/protocol/testing'
+import { FramePool } from './frame-pool.ts'
 import { FrameReader } from './frame-reader.ts'
 import { FrameTooLargeError } from './framing.ts'
 
@@ -36,8 +37,9 @@ function collecting(reader: FrameReader): { frames: Buffer[]; errors: Error[] } 
   return out
 }
 
-// Small, empty, just below and just above the size that gets its own buffer, larger than the scratch buffer, 1 MiB.
-const SIZES = [0, 7, 100, 16 * 1024 - 4, 16 * 1024 - 3, 16 * 1024, 70_000, 1 << 20, 3, 0, 5000]
+// Small, empty, just below and just above the size that gets its own buffer, larger than the scratch buffer, 1 MiB
+// (allocated whole), 3 MiB (in a buffer that doubles as the bytes come).
+const SIZES = [0, 7, 100, 16 * 1024 - 4, 16 * 1024 - 3, 16 * 1024, 70_000, 1 << 20, 3, 0, 5000, 3 * (1 << 20) + 7, 9]
 const bodies = SIZES.map((size, i) => body(size, i + 1))
 const stream = Buffer.concat(bodies.map(frame))
 
@@ -50,7 +52,7 @@ test('every frame comes out whole and in order, whatever sizes the reads have', 
     ['a prime', () => 4093],
   ]
   for (const [name, readSize] of reads) {
-    const reader = new FrameReader(2 << 20)
+    const reader = new FrameReader(4 << 20)
     const out = collecting(reader)
     deliver(reader, stream, readSize)
     assert.equal(out.errors.length, 0)
@@ -100,4 +102,18 @@ test('a size above the limit or below zero is reported once, and nothing is read
   const out = collecting(reader)
   deliver(reader, frame(Buffer.alloc(8)), (room) => room)
   assert.equal(out.frames.length, 1)
+})
+
+test('with a pool, a large frame given back (recycle) takes the next large frame', () => {
+  const pool = new FramePool({ maxSpareBytes: 4 << 20 })
+  const reader = new FrameReader(4 << 20, pool)
+  const out = collecting(reader)
+  const first = body(500_000, 1)
+  deliver(reader, frame(first), (room) => room)
+  const got = out.frames[0] as Buffer
+  assert.ok(got.equals(first))
+  reader.recycle(got)
+  deliver(reader, frame(body(480_000, 2)), (room) => room)
+  assert.equal((out.frames[1] as Buffer).buffer, got.buffer)
+  assert.ok((out.frames[1] as Buffer).equals(body(480_000, 2)))
 })

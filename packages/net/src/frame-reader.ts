@@ -10,14 +10,22 @@
 // Kafka's NetworkReceive does the same: it allocates the whole request once the size is read.
 //
 // The size is checked against maxFrameBytes before anything is allocated, as FrameDecoder does. Memory for a large
-// frame is allocated unfilled, so the pages of a frame whose bytes never come are never touched.
+// frame is allocated unfilled, so the pages of a frame whose bytes never come are never touched. With a FramePool,
+// large frames come from it, and a handler done with one gives it back (recycle).
 
+import type { FramePool } from './frame-pool.ts'
 import { FrameTooLargeError, SIZE_PREFIX_BYTES } from './framing.ts'
 
 /** Bytes of the reused read buffer. */
 const SCRATCH_BYTES = 64 * 1024
 /** A frame (prefix included) larger than this that is not complete in the scratch buffer is read into its own. */
 const OWN_BUFFER_MIN_BYTES = 16 * 1024
+/**
+ * A frame's buffer is allocated whole up to this size; a larger announced size gets a buffer that doubles as the
+ * bytes arrive, so memory follows what was received, not what a peer claims (up to socket.request.max.bytes,
+ * 100 MiB). Each allocation also counts towards V8's external memory and can start a full GC.
+ */
+const WHOLE_FRAME_MAX_BYTES = 1024 * 1024
 
 export interface FrameSink {
   frames(frames: Buffer[]): void
@@ -29,14 +37,18 @@ export class FrameReader {
   readonly #scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES)
   /** Bytes at the start of the scratch buffer that belong to a frame (or prefix) not complete yet. */
   #carried = 0
-  /** The large frame being read into its own buffer, and how much of it has arrived. */
+  /** The large frame being read into its own buffer (maybe only its start so far), its size, how much arrived. */
   #frame: Buffer | null = null
+  #frameSize = 0
   #filled = 0
   #sink: FrameSink | null = null
   /** A refused size: the connection is done, nothing more is read. */
   #failure: FrameTooLargeError | null = null
 
-  constructor(maxFrameBytes: number) {
+  readonly #pool: FramePool | undefined
+
+  constructor(maxFrameBytes: number, pool?: FramePool) {
+    this.#pool = pool
     if (!Number.isInteger(maxFrameBytes) || maxFrameBytes < 0) {
       throw new RangeError(`maxFrameBytes must be a non-negative integer, got ${maxFrameBytes}`)
     }
@@ -61,7 +73,10 @@ export class FrameReader {
     const frame = this.#frame
     if (frame !== null) {
       this.#filled += nread
-      if (this.#filled < frame.length) return
+      if (this.#filled < this.#frameSize) {
+        if (this.#filled === frame.length) this.#grow(frame)
+        return
+      }
       this.#frame = null
       this.#filled = 0
       sink?.frames([frame])
@@ -70,6 +85,21 @@ export class FrameReader {
     const frames = this.#takeFromScratch(this.#carried + nread)
     if (frames.length > 0) sink?.frames(frames)
     if (this.#failure !== null) sink?.error(this.#failure)
+  }
+
+  /**
+   * The caller is done with `frame` (one this reader handed out): nothing may read or keep it any more. Frames from
+   * the pool go back to it; others are left to the GC.
+   */
+  recycle(frame: Buffer): void {
+    this.#pool?.recycle(frame)
+  }
+
+  /** The frame's buffer is full and more of it is announced: twice the room (at most the frame's size). */
+  #grow(frame: Buffer): void {
+    const larger = Buffer.allocUnsafeSlow(Math.min(this.#frameSize, frame.length * 2))
+    frame.copy(larger, 0, 0, this.#filled)
+    this.#frame = larger
   }
 
   /** Hands out the frames complete in scratch[0, end) and keeps what is left for the next reads. */
@@ -91,9 +121,13 @@ export class FrameReader {
     const frames = copyOutFrames(scratch, pos)
     const left = end - pos
     if (size >= 0 && SIZE_PREFIX_BYTES + size > OWN_BUFFER_MIN_BYTES) {
-      const frame = Buffer.allocUnsafeSlow(size)
+      const frame =
+        size <= WHOLE_FRAME_MAX_BYTES
+          ? (this.#pool?.take(size) ?? Buffer.allocUnsafeSlow(size))
+          : Buffer.allocUnsafeSlow(WHOLE_FRAME_MAX_BYTES)
       this.#filled = scratch.copy(frame, 0, pos + SIZE_PREFIX_BYTES, end)
       this.#frame = frame
+      this.#frameSize = size
       this.#carried = 0
     } else {
       if (left > 0 && pos > 0) scratch.copyWithin(0, pos, end)
@@ -101,7 +135,6 @@ export class FrameReader {
     }
     return frames
   }
-
 }
 
 /** The frames in scratch[0, end), copied out in one allocation (the scratch buffer is reused by the next read). */

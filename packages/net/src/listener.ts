@@ -3,9 +3,13 @@
 // port 0 gives tests and embedded brokers an ephemeral port.
 
 import { createServer, type Server, type Socket } from 'node:net'
+import { FramePool } from './frame-pool.ts'
 import { FrameReader } from './frame-reader.ts'
 import { Session, type SessionHandler, type SessionOptions } from './session.ts'
 import { readThroughFrameReader } from './user-buffer-socket.ts'
+
+/** Memory a listener keeps for recycled request frames: a few 1 MiB produce requests in flight. */
+const SPARE_FRAME_BYTES = 16 * 1024 * 1024
 
 export interface ListenerOptions extends SessionOptions {
   host: string
@@ -27,6 +31,11 @@ export class Listener {
   readonly #options: ListenerOptions
   readonly #server: Server
   readonly #sessions = new Set<Session>()
+  /** Large request frames handlers gave back, shared by every connection (frame-pool.ts). */
+  readonly #framePool = new FramePool({
+    maxSpareBytes: SPARE_FRAME_BYTES,
+    poison: process.env.SAMSA_POISON_RECYCLED_FRAMES === '1',
+  })
   #nextId = 0
   #address: ListenerAddress | null = null
 
@@ -74,7 +83,7 @@ export class Listener {
   }
 
   #accept(accepted: Socket): void {
-    const reader = new FrameReader(this.#options.maxFrameBytes)
+    const reader = new FrameReader(this.#options.maxFrameBytes, this.#framePool)
     const socket = readThroughFrameReader(accepted, reader, true) ?? accepted
     const id = this.#nextId++
     // The handler is built after the session exists (it needs the session), before any data can arrive.

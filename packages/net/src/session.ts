@@ -60,6 +60,7 @@ export class Session {
   readonly remotePort: number
   /** Splits 'data' chunks into frames, for a socket that was not given a FrameReader. */
   readonly #decoder: FrameDecoder | null
+  readonly #reader: FrameReader | undefined
   readonly #handler: SessionHandler
   readonly #maxInFlight: number
   readonly #queue: Slot[] = []
@@ -81,6 +82,7 @@ export class Session {
     this.remoteAddress = socket.remoteAddress ?? ''
     this.remotePort = socket.remotePort ?? 0
     this.#decoder = reader === undefined ? new FrameDecoder(options.maxFrameBytes) : null
+    this.#reader = reader
     this.#handler = handler
     this.#maxInFlight = options.maxInFlight ?? 1024
     socket.setNoDelay(true)
@@ -116,6 +118,14 @@ export class Session {
 
   get isClosed(): boolean {
     return this.#closed
+  }
+
+  /**
+   * The handler is done with a frame it was given: nothing reads or keeps its bytes any more (views included), so
+   * its memory may take the next request (frame-pool.ts). Calling it for anything else does nothing.
+   */
+  recycleFrame(frame: Buffer): void {
+    this.#reader?.recycle(frame)
   }
 
   /** Stops reading, writes the responses of requests already received, then closes. */

@@ -70,7 +70,8 @@ export interface AppendOptions {
   assignOffsets: boolean
   /**
    * The segment write may finish on a background thread (see fs/background-writer.ts). The caller must not
-   * acknowledge the append or expose it to consumers before LogManager.appendsWritten() resolves.
+   * acknowledge the append or expose it to consumers before LogManager.appendsWritten() resolves. In exchange the
+   * log keeps nothing of `batches` once append() returns: the caller may reuse their memory.
    */
   background?: boolean
 }

@@ -6,6 +6,8 @@
 //            @confluentinc/kafka-javascript builds, else Debian's 2.0.2). It has no CreateTopics/DeleteTopics, so
 //            topics are created in the mock at start-up and the admin steps are skipped.
 //   external an already running broker at COMPAT_BOOTSTRAP (default 127.0.0.1:9092), e.g. from `npm start`
+// COMPAT_BROKER_CONFIG adds broker settings to a samsa target ("key=value" pairs separated by spaces or commas);
+// `npm run test:compat:direct` runs the produce/consume files with direct appends and the writer thread that way.
 
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, renameSync } from 'node:fs'
@@ -62,7 +64,7 @@ async function startSamsa(): Promise<Target> {
   try {
     broker = await startBroker({
       // num.partitions: kcat has no admin API, so its topic is auto-created with the broker default
-      config: { 'log.dirs': dataDir, 'num.partitions': 3, 'auto.create.topics.enable': true },
+      config: { 'log.dirs': dataDir, 'num.partitions': 3, 'auto.create.topics.enable': true, ...extraConfig() },
       host: '127.0.0.1',
       port: 0,
       logger: consoleLogger((process.env.COMPAT_BROKER_LOG ?? 'warn') as LogLevel),
@@ -85,6 +87,18 @@ async function startSamsa(): Promise<Target> {
       }
     },
   }
+}
+
+/** COMPAT_BROKER_CONFIG as broker config entries. */
+function extraConfig(): Record<string, string> {
+  const entries: Record<string, string> = {}
+  for (const pair of (process.env.COMPAT_BROKER_CONFIG ?? '').split(/[\s,]+/)) {
+    if (pair === '') continue
+    const at = pair.indexOf('=')
+    if (at <= 0) throw new Error(`COMPAT_BROKER_CONFIG: expected key=value, got "${pair}"`)
+    entries[pair.slice(0, at)] = pair.slice(at + 1)
+  }
+  return entries
 }
 
 /** librdkafka to build the mock against: the 2.15.1 in @confluentinc/kafka-javascript's build if present. */

@@ -13,7 +13,8 @@
 // otherwise); v12 comes from a transactions-v2 client (KIP-890 part 2), whose first write to a partition adds it to
 // the transaction instead.
 // The segment write may finish on the storage's background writer: the answer waits until every append it
-// reports is written (a failed write answers KAFKA_STORAGE_ERROR).
+// reports is written (a failed write answers KAFKA_STORAGE_ERROR). Storage then keeps nothing of the request, so
+// its frame is recycled for a later request (RequestContext.releaseRequest).
 // Not implemented: authorization, quotas, topic ids (v13).
 
 import { ErrorCode, Produce, type ProduceResponse } from '@samsa/protocol'
@@ -71,6 +72,8 @@ export const produceHandler = defineHandler(
           return response
         }),
       }))
+      // Storage copied every append into its writer ring (or wrote it): the request's memory can take the next one.
+      if (partitions.backgroundAppends) ctx.releaseRequest()
       if (req.acks === 0) return failed ? CLOSE : NO_RESPONSE
       const answer = { responses, throttleTimeMs: 0, nodeEndpoints: [] }
       if (appended.length === 0 || !partitions.backgroundAppends) return answer

@@ -74,6 +74,7 @@ export class Dispatcher {
       )
     }
     let afterWritten: (() => void)[] | undefined
+    let released = false
     const ctx: RequestContext = {
       apiKey,
       apiVersion: version,
@@ -82,12 +83,15 @@ export class Dispatcher {
       connection,
       broker: this.#services,
       afterResponse: (callback) => void (afterWritten ??= []).push(callback),
+      releaseRequest: () => void (released = true),
     }
     let result: unknown
     try {
       result = handler.handle(request, ctx)
     } catch (e) {
       return this.#respond(handler, ctx, this.#failure(handler, request, ctx, e), afterWritten)
+    } finally {
+      if (released) connection.recycleFrame?.(frame)
     }
     if (result instanceof Promise) {
       return result.then(

@@ -44,6 +44,8 @@ export interface ConnectionState {
   /** From ApiVersions v3+ (KIP-511). */
   clientSoftwareName: string | null
   clientSoftwareVersion: string | null
+  /** Gives a request frame's memory back for later requests (@samsa/net Session.recycleFrame). */
+  recycleFrame?(frame: Buffer): void
 }
 
 export interface RequestContext {
@@ -58,4 +60,10 @@ export interface RequestContext {
    * failure, a closed connection): a handler whose response points into recycled memory gives it back here.
    */
   afterResponse(callback: () => void): void
+  /**
+   * The handler has read all it needs of the request: once handle() returns, neither it nor anything it called
+   * keeps the request's bytes (the decoded request's byte fields are views into them), so their memory may take a
+   * later request. Produce calls it when storage copies appends (AppendOptions.background).
+   */
+  releaseRequest(): void
 }

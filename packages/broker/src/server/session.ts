@@ -19,6 +19,7 @@ export function connectionHandler(
     clientAddress: `${session.remoteAddress}:${session.remotePort}`,
     clientSoftwareName: null,
     clientSoftwareVersion: null,
+    recycleFrame: (frame) => session.recycleFrame(frame),
   }
   return {
     onFrame: (frame) => dispatcher.dispatch(frame, state),

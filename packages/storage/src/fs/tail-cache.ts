@@ -153,7 +153,9 @@ class CachedFileHandle implements FileHandle {
       this.#dropAll()
       return
     }
-    const chunk: Chunk = { position, bytes: keepable(data), ringStart: -1 }
+    // A background append's bytes may be reused by the caller as soon as write() returns (WriteOptions): keep a copy.
+    const bytes = options?.background === true ? Buffer.from(data) : keepable(data)
+    const chunk: Chunk = { position, bytes, ringStart: -1 }
     this.#chunks.push(chunk)
     this.#budget.added(this, chunk, data.length)
   }
