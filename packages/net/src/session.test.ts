@@ -210,3 +210,28 @@ test('a peer that does not read its responses stops being read (back-pressure), 
   socket.destroy()
   await listener.close()
 })
+
+test('a client that half-closes after its requests still gets every response, then the connection closes', async () => {
+  const { listener, socket } = await start((f) => Promise.resolve(reply(f)), 1 << 20)
+  const large = Buffer.alloc(200_000, 7) // read into its own buffer (frame-reader.ts), not the scratch one
+  const responses = readFrames(socket, 3)
+  socket.end(Buffer.concat([frame(Buffer.from('one')), frame(large), frame(Buffer.from('three'))]))
+  const [one, big, three] = await responses
+  assert.equal(one, 'one')
+  assert.equal(big, large.toString())
+  assert.equal(three, 'three')
+  await once(socket, 'close')
+  // The broker's side closes too (its 'close' may come a moment after the client's).
+  for (let i = 0; i < 200 && listener.sessions.size > 0; i++) await new Promise((r) => setTimeout(r, 5))
+  assert.equal(listener.sessions.size, 0)
+  await listener.close()
+})
+
+test('listener.close() resolves once every connection is gone (the server counts the re-made sockets)', async () => {
+  const { listener, socket } = await start((f) => reply(f))
+  const responses = readFrames(socket, 1)
+  socket.write(frame(Buffer.from('x')))
+  await responses
+  await listener.close()
+  await once(socket, 'close')
+})
