@@ -67,12 +67,13 @@ test('a large frame is read straight into a buffer of its own size; small ones a
   const large = body(1 << 20, 9)
   const small = body(10, 10)
   const bytes = Buffer.concat([frame(small), frame(large)])
-  // First read: the small frame and the first 1000 bytes of the large one.
-  deliver(reader, bytes.subarray(0, 14 + 4 + 1000), (room) => room)
+  // First read: the small frame and the first 65,000 bytes of the large one, as a client sending it at once gives.
+  const first = 14 + 4 + 65_000
+  deliver(reader, bytes.subarray(0, first), (room) => room)
   assert.equal(out.frames.length, 1)
   const next = reader.nextBuffer()
-  assert.equal(next.length, large.length - 1000, 'the next read may take exactly the rest of the large frame')
-  bytes.copy(next, 0, 14 + 4 + 1000)
+  assert.equal(next.length, bytes.length - first, 'the next read may take exactly the rest of the large frame')
+  bytes.copy(next, 0, first)
   reader.received(next.length)
   const got = out.frames[1] as Buffer
   assert.ok(got.equals(large))
@@ -81,6 +82,20 @@ test('a large frame is read straight into a buffer of its own size; small ones a
   // The small frame was copied out: reads into the scratch buffer since then have not changed it.
   deliver(reader, frame(body(3000, 11)), (room) => room)
   assert.ok((out.frames[0] as Buffer).equals(small))
+})
+
+test('memory follows the bytes received, not the size a peer announces', () => {
+  const reader = new FrameReader(100 << 20)
+  const out = collecting(reader)
+  const prefix = Buffer.alloc(4)
+  prefix.writeInt32BE(100 << 20) // 100 MiB announced, 100 bytes sent
+  deliver(reader, Buffer.concat([prefix, body(100, 1)]), (room) => room)
+  assert.ok(reader.nextBuffer().length < 64 * 1024, `${reader.nextBuffer().length} bytes of room`)
+  // More bytes arrive: the buffer doubles (each read may fill what is offered), and the frame completes intact.
+  const rest = body((100 << 20) - 100, 2)
+  deliver(reader, rest, (room) => room)
+  assert.equal(out.frames.length, 1)
+  assert.ok((out.frames[0] as Buffer).subarray(100).equals(rest))
 })
 
 test('a size above the limit or below zero is reported once, and nothing is read after it', () => {

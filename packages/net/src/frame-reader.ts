@@ -21,11 +21,12 @@ const SCRATCH_BYTES = 64 * 1024
 /** A frame (prefix included) larger than this that is not complete in the scratch buffer is read into its own. */
 const OWN_BUFFER_MIN_BYTES = 16 * 1024
 /**
- * A frame's buffer is allocated whole up to this size; a larger announced size gets a buffer that doubles as the
- * bytes arrive, so memory follows what was received, not what a peer claims (up to socket.request.max.bytes,
- * 100 MiB). Each allocation also counts towards V8's external memory and can start a full GC.
+ * A frame's buffer starts at most this many times the bytes of it already received, and doubles as more arrive:
+ * memory follows what a peer sends, not what it claims (up to socket.request.max.bytes, 100 MiB; every allocation
+ * also counts towards V8's external memory and can start a full GC). A client's request usually arrives at once, so
+ * the first read of a 1 MiB produce request (up to 64 KiB of it) already gets the whole buffer.
  */
-const WHOLE_FRAME_MAX_BYTES = 1024 * 1024
+const CLAIM_FACTOR = 32
 
 export interface FrameSink {
   frames(frames: Buffer[]): void
@@ -121,10 +122,9 @@ export class FrameReader {
     const frames = copyOutFrames(scratch, pos)
     const left = end - pos
     if (size >= 0 && SIZE_PREFIX_BYTES + size > OWN_BUFFER_MIN_BYTES) {
+      const room = Math.min(size, Math.max(OWN_BUFFER_MIN_BYTES, CLAIM_FACTOR * (end - pos - SIZE_PREFIX_BYTES)))
       const frame =
-        size <= WHOLE_FRAME_MAX_BYTES
-          ? (this.#pool?.take(size) ?? Buffer.allocUnsafeSlow(size))
-          : Buffer.allocUnsafeSlow(WHOLE_FRAME_MAX_BYTES)
+        room === size ? (this.#pool?.take(size) ?? Buffer.allocUnsafeSlow(size)) : Buffer.allocUnsafeSlow(room)
       this.#filled = scratch.copy(frame, 0, pos + SIZE_PREFIX_BYTES, end)
       this.#frame = frame
       this.#frameSize = size
