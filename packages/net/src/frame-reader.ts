@@ -3,14 +3,14 @@
 // - A scratch buffer, reused for every read, takes size prefixes and small frames. Complete small frames are copied
 //   out (they must outlive the next read), several in one allocation.
 // - A frame too large to finish in the scratch buffer gets a buffer of exactly its size as soon as its prefix is
-//   known, and the socket reads the rest of it straight in: no per-read chunk for the GC, no concatenation. A 1 MiB
+//   known (unless a peer claims far more than it has sent: CLAIM_FACTOR), and the socket reads the rest of it
+//   straight in: no per-read chunk for the GC, no concatenation. A 1 MiB
 //   Produce request is then one allocation and no user-space copy, where 'data' events cost sixteen 64 KiB chunks
 //   (each an ArrayBuffer for the GC) and a Buffer.concat. Measured on 1 KB-record ingest with kcat (issue 3): the
 //   event loop's CPU per 300 MB went from ~0.57 to ~0.39 s.
-// Kafka's NetworkReceive does the same: it allocates the whole request once the size is read.
+// Kafka's NetworkReceive does much the same: it allocates the whole request once the size is read.
 //
-// The size is checked against maxFrameBytes before anything is allocated, as FrameDecoder does. Memory for a large
-// frame is allocated unfilled, so the pages of a frame whose bytes never come are never touched. With a FramePool,
+// The size is checked against maxFrameBytes before anything is allocated, as FrameDecoder does. With a FramePool,
 // large frames come from it, and a handler done with one gives it back (recycle).
 
 import type { FramePool } from './frame-pool.ts'
