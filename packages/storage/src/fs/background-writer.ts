@@ -12,6 +12,7 @@
 // then, so a kill -9 loses only what nobody was told about — as with a synchronous write.
 
 import { Worker } from 'node:worker_threads'
+import { alignedSharedMemory } from './aligned-memory.ts'
 import { CONTROL, CONTROL_WORDS, SLOT_FIELDS, SLOTS, type BackgroundWriterMemory } from './background-writer-layout.ts'
 import { DIRECT_ALIGN } from './direct-append.ts'
 
@@ -61,22 +62,6 @@ export interface RingSpan {
   readonly inPlace: boolean
 }
 
-const WASM_PAGE_BYTES = 65536
-
-// The one piece of the WebAssembly API used here (the project's TypeScript libs do not declare it).
-declare const WebAssembly: {
-  Memory: new (descriptor: { initial: number; maximum: number; shared: true }) => { buffer: SharedArrayBuffer }
-}
-
-/**
- * Shared memory of at least `bytes`, page-aligned: WebAssembly memory is (a plain SharedArrayBuffer is not, and
- * Node gives no other way to ask for alignment), so O_DIRECT writes can take their bytes from it directly.
- */
-function alignedSharedMemory(bytes: number): SharedArrayBuffer {
-  const pages = Math.ceil(bytes / WASM_PAGE_BYTES)
-  return new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }).buffer
-}
-
 export class BackgroundWriteError extends Error {
   readonly code: string | undefined
 
@@ -105,6 +90,7 @@ export class BackgroundWriter {
   #closed = false
 
   constructor(ringBytes: number) {
+    // Page-aligned, so that O_DIRECT writes can take their bytes straight from it (reserveForDirect).
     const ring = alignedSharedMemory(ringBytes)
     const slots = new SharedArrayBuffer(SLOTS * SLOT_FIELDS * Float64Array.BYTES_PER_ELEMENT)
     const control = new SharedArrayBuffer(CONTROL_WORDS * Int32Array.BYTES_PER_ELEMENT)

@@ -3,6 +3,7 @@ import { closeSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
 import { xorshift32 } from '@samsa/protocol/testing'
+import { alignedMemory } from './aligned-memory.ts'
 import { appendDirect, appendDirectInPlace, DIRECT_ALIGN } from './direct-append.ts'
 import { diskDirectory, residentBytes } from './disk-test-helpers.ts'
 import { NodeFileSystem } from './node-file-system.ts'
@@ -64,9 +65,6 @@ test('direct appends leave almost nothing of themselves in the page cache', () =
   file2.close()
 })
 
-// The one piece of the WebAssembly API used here (the project's TypeScript libs do not declare it).
-declare const WebAssembly: { Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer } }
-
 test('in place: bytes at a ring offset congruent to the file position go direct with no staging copy', () => {
   const fs = new NodeFileSystem({ directAppendMinBytes: 1 })
   const path = join(root, 'in-place.log')
@@ -75,7 +73,7 @@ test('in place: bytes at a ring offset congruent to the file position go direct 
   const directFd = file.directFdFor?.(1 << 20) as number
   assert.ok(directFd >= 0)
   // Page-aligned memory, as the background writer's ring is.
-  const memory = Buffer.from(new WebAssembly.Memory({ initial: 64 }).buffer)
+  const memory = alignedMemory(4 << 20)
   const expected: Buffer[] = []
   let size = 0
   for (const [i, length] of [1, 5000, 4095, 1_000_003, 4096, 70_001, 3, 2_000_000].entries()) {

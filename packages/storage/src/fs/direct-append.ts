@@ -15,28 +15,19 @@
 // its length is always the log's length, and a crash leaves exactly what a buffered writer would have left.
 
 import * as fs from 'node:fs'
+import { alignedMemory } from './aligned-memory.ts'
 import { copyBytes } from './copy-bytes.ts'
 
 /** The alignment used for position, length and memory: the file system block, a multiple of any device's. */
 export const DIRECT_ALIGN = 4096
 /** Bytes handed to one O_DIRECT write at most; larger appends are written in several. */
 const STAGING_BYTES = 4 * 1024 * 1024
-const WASM_PAGE_BYTES = 65536
 
 let staging: Buffer | undefined
 
-// The one piece of the WebAssembly API used here (the project's TypeScript libs do not declare it).
-declare const WebAssembly: { Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer } }
-
-/**
- * One staging buffer for every file: appends are synchronous, so no two ever use it at once. WebAssembly memory is
- * page-aligned (Buffer.allocUnsafe memory is not, and Node gives no other way to ask for alignment).
- */
+/** One staging buffer for every file: appends are synchronous, so no two ever use it at once. */
 function stagingBuffer(): Buffer {
-  if (staging === undefined) {
-    const memory = new WebAssembly.Memory({ initial: STAGING_BYTES / WASM_PAGE_BYTES })
-    staging = Buffer.from(memory.buffer)
-  }
+  staging ??= alignedMemory(STAGING_BYTES)
   return staging
 }
 
