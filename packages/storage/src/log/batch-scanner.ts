@@ -1,6 +1,7 @@
 // Walks the batches of a segment file with few, large reads: a block of at least 64 KiB is read at a time and
-// batches are viewed inside it, so scanning headers (recovery, index lookups, the cleaner) costs one read per
-// block, not one per batch (LIMITS.md §2.3). A batch larger than the block gets a block of its own.
+// batches are viewed inside it, so scanning headers (recovery, the cleaner) costs one read per block, not one per
+// batch (LIMITS.md §2.3). A batch larger than the block gets a block of its own. Offset lookups, one per partition
+// of every Fetch, read only as much as they need (findBatchLocation).
 
 import {
   BASE_OFFSET_OFFSET,
@@ -77,37 +78,42 @@ export interface BatchLocation {
   lastOffset: bigint
 }
 
+/** Shared by findBatchLocation, which runs to completion without yielding: no two searches use it at once. */
+const searchBlock = Buffer.allocUnsafe(DEFAULT_BLOCK_BYTES)
+/** An offset index entry lies at most index.interval.bytes (4 KiB by default) before the batch it leads to. */
+const FIRST_SEARCH_READ = 4096
+
 /**
- * Batch headers in file[from, end), reading only the headers: offset lookups skip over megabyte batches without
- * reading their records (the Fetch path would otherwise read each batch it looks up twice). Stops at the first
- * header that makes no sense or runs past `end`; recovery, which must say why, uses scanBatches.
+ * The first batch in file[from, end) whose last offset is ≥ offset, from headers alone: offset lookups skip over
+ * megabyte batches without reading their records (the Fetch path would otherwise read each batch twice). Every Fetch
+ * makes one lookup per partition, and the index usually points at the batch itself, so the first read is 4 KiB;
+ * reads grow to 64 KiB only while a run of small batches continues. Null at the end of the data or at the first
+ * header that makes no sense (recovery, which must say why, uses scanBatches).
  */
-export function* scanBatchLocations(
-  file: FileHandle,
-  from: number,
-  end: number,
-  blockBytes = DEFAULT_BLOCK_BYTES,
-): Generator<BatchLocation, void, undefined> {
-  const block = Buffer.allocUnsafe(blockBytes)
+export function findBatchLocation(file: FileHandle, from: number, end: number, offset: bigint): BatchLocation | null {
+  let readBytes = 0
+  let headersInBlock = 0
   let blockStart = from
   let blockLength = 0
   let position = from
   while (end - position >= RECORD_BATCH_OVERHEAD) {
     if (position + RECORD_BATCH_OVERHEAD > blockStart + blockLength) {
+      // A block that held several headers means small batches: read more next time. One header (a large batch)
+      // means the next header is as likely to be just as far away, so stay small.
+      readBytes = headersInBlock > 1 ? Math.min(readBytes * 4, searchBlock.length) : FIRST_SEARCH_READ
+      headersInBlock = 0
       blockStart = position
-      blockLength = file.read(block, position, Math.min(block.length, end - position))
-      if (blockLength < RECORD_BATCH_OVERHEAD) return
+      blockLength = file.read(searchBlock, position, Math.min(readBytes, end - position))
+      if (blockLength < RECORD_BATCH_OVERHEAD) return null
     }
     const at = position - blockStart
-    const size = LOG_OVERHEAD + block.readInt32BE(at + BATCH_LENGTH_OFFSET)
-    if (size < RECORD_BATCH_OVERHEAD || size > end - position) return
-    const baseOffset = block.readBigInt64BE(at + BASE_OFFSET_OFFSET)
-    yield {
-      position,
-      size,
-      baseOffset,
-      lastOffset: baseOffset + BigInt(block.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET)),
-    }
+    headersInBlock++
+    const size = LOG_OVERHEAD + searchBlock.readInt32BE(at + BATCH_LENGTH_OFFSET)
+    if (size < RECORD_BATCH_OVERHEAD || size > end - position) return null
+    const baseOffset = searchBlock.readBigInt64BE(at + BASE_OFFSET_OFFSET)
+    const lastOffset = baseOffset + BigInt(searchBlock.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET))
+    if (lastOffset >= offset) return { position, size, baseOffset, lastOffset }
     position += size
   }
+  return null
 }

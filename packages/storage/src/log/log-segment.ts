@@ -17,7 +17,7 @@ import {
 import { CorruptRecordError } from '../errors.ts'
 import { syncFile, syncFileSync } from '../fs/durable-write.ts'
 import type { FileHandle, FileSystem } from '../fs/file-system.ts'
-import { type BatchLocation, scanBatchLocations, scanBatches } from './batch-scanner.ts'
+import { type BatchLocation, findBatchLocation, scanBatches } from './batch-scanner.ts'
 import {
   DELETED_FILE_SUFFIX,
   INDEX_FILE_SUFFIX,
@@ -277,11 +277,7 @@ export class LogSegment {
 
   /** The first batch whose last offset is ≥ offset, found through the index then a short header scan. */
   translateOffset(offset: bigint): BatchLocation | null {
-    const from = this.#offsetIndex.lookup(offset).position
-    for (const location of scanBatchLocations(this.#file, from, this.#size)) {
-      if (location.lastOffset >= offset) return location
-    }
-    return null
+    return findBatchLocation(this.#file, this.#offsetIndex.lookup(offset).position, this.#size, offset)
   }
 
   /**
