@@ -142,6 +142,14 @@ interface Row {
   samsaCpu: number[]
   mockCount: number
   samsaCount: number
+  /** kcat's own minor page faults and CPU seconds, per run (consume rows). */
+  mockClient: ClientUsage[]
+  samsaClient: ClientUsage[]
+}
+
+interface ClientUsage {
+  faults: number
+  cpu: number
 }
 
 const topicsFor = (partitions: number, tag: string): [string, number][] =>
@@ -161,6 +169,21 @@ const topicList: [string, number][] = [
  */
 const CONSUMER_QUEUE = '-X queued.min.messages=10000000 -X queued.max.messages.kbytes=2097151'
 const CONSUME_RUNS = Number(process.env.BENCH_CONSUME_RUNS ?? 7)
+/**
+ * Samsa answers a Fetch as Kafka does, with up to max.partition.fetch.bytes (librdkafka: fetch.message.max.bytes,
+ * 1 MiB) from every partition: ~30 MB responses across 32 partitions. The mock answers with one stored batch per
+ * partition, ~1 MB. librdkafka reads each response into one buffer of its size, and a fresh 30 MB buffer is
+ * page-faulted in as it fills, where 1 MB buffers are reused. A second 32-partition row therefore asks both brokers
+ * for responses of at most 1 MiB, so that they are compared on responses of the same size.
+ */
+const SMALL_RESPONSES = '-X fetch.max.bytes=1048576'
+/** GNU time writes kcat's minor page faults and CPU seconds here (Debian package `time`). */
+const kcatUsageFile = join(work, 'kcat-usage')
+const timeKcat = `/usr/bin/time -f '%R %U %S' -o ${kcatUsageFile}`
+function kcatUsage(): ClientUsage {
+  const [faults, user, system] = readFileSync(kcatUsageFile, 'utf8').trim().split(/\s+/).map(Number)
+  return { faults: faults as number, cpu: (user as number) + (system as number) }
+}
 /** A second Samsa runs the 1 KB rows again with large appends going around the page cache (storage fs/direct-append.ts). */
 const DIRECT_APPEND = 'samsa.log.direct.append.min.bytes'
 const DIRECT_APPEND_BYTES = 262144
@@ -252,16 +275,20 @@ async function runAll(targets: Record<Side, Target> & { samsaDirect: Target }, r
     const samsaHolds = consumeAll('samsa', consumeTopic).count
     if (samsaHolds !== held) throw new Error(`${consumeTopic}: the mock holds ${held} records, Samsa ${samsaHolds}`)
     const consumeRow = `consume ${partitions === 1 ? 'from' : 'across'} ${partitions} partition(s)`
-    for (let run = 0; run < CONSUME_RUNS; run++) {
-      sideBySide(run, (side) => {
-        const consume = timed(
-          `${kcatFor(targets[side])} ${CONSUMER_QUEUE} -C -t ${consumeTopic} -o beginning -c ${held} -f '%p\\n' | wc -l`,
-          targets[side].process.pid,
-        )
-        const count = Number(consume.output.trim())
-        if (count !== held) throw new Error(`${side} consumed ${count} of ${held} records from ${consumeTopic}`)
-        record(rows, consumeRow, side, consume, count)
-      })
+    const variants = partitions === 1 ? [''] : ['', SMALL_RESPONSES]
+    for (const flags of variants) {
+      const what = flags === '' ? consumeRow : `${consumeRow}, kcat \`${flags}\``
+      for (let run = 0; run < CONSUME_RUNS; run++) {
+        sideBySide(run, (side) => {
+          const consume = timed(
+            `${timeKcat} ${kcatFor(targets[side])} ${CONSUMER_QUEUE} ${flags} -C -t ${consumeTopic} -o beginning -c ${held} -f '%p\\n' | wc -l`,
+            targets[side].process.pid,
+          )
+          const count = Number(consume.output.trim())
+          if (count !== held) throw new Error(`${side} consumed ${count} of ${held} records from ${consumeTopic}`)
+          record(rows, what, side, consume, count, kcatUsage())
+        })
+      }
     }
   }
   const kbRow = `produce ${KB_RECORDS.toLocaleString('en-US')} × 1 KB (MB/s ingest)`
@@ -295,10 +322,22 @@ function record(
   side: Side,
   run: { seconds: number; cpu: number },
   count: number,
+  client?: ClientUsage,
 ): void {
-  const row = rows.get(what) ?? { what, mock: [], samsa: [], mockCpu: [], samsaCpu: [], mockCount: 0, samsaCount: 0 }
+  const row = rows.get(what) ?? {
+    what,
+    mock: [],
+    samsa: [],
+    mockCpu: [],
+    samsaCpu: [],
+    mockCount: 0,
+    samsaCount: 0,
+    mockClient: [],
+    samsaClient: [],
+  }
   row[side].push(run.seconds)
   row[side === 'mock' ? 'mockCpu' : 'samsaCpu'].push(run.cpu)
+  if (client !== undefined) row[side === 'mock' ? 'mockClient' : 'samsaClient'].push(client)
   if (side === 'mock') row.mockCount = count
   else row.samsaCount = count
   rows.set(what, row)
@@ -351,7 +390,13 @@ const lines = [
 const runs = (wall: number[], cpu: number[]): string =>
   wall.map((t, i) => `${t.toFixed(2)} (CPU ${(cpu[i] ?? NaN).toFixed(2)})`).join(', ')
 const runLines: string[] = []
+const clientLines: string[] = []
 for (const row of rows.values()) {
+  if (row.samsaClient.length > 0) {
+    const usage = (list: ClientUsage[]): string =>
+      `${median(list.map((u) => u.faults)).toLocaleString('en-US')} | ${median(list.map((u) => u.cpu)).toFixed(2)}`
+    clientLines.push(`| ${row.what} | ${usage(row.mockClient)} | ${usage(row.samsaClient)} |`)
+  }
   runLines.push(`  - ${row.what}: mock ${runs(row.mock, row.mockCpu)}; Samsa ${runs(row.samsa, row.samsaCpu)}`)
   const m = median(row.mock)
   const s = median(row.samsa)
@@ -367,6 +412,12 @@ for (const row of rows.values()) {
 lines.push(
   '',
   `- Guest memory at the start: ${memoryAtStart}. Samsa's produce rows write new page cache; once that comes from memory the guest has handed back to the host, each new page faults there first and the broker's CPU for the same run can double (LIMITS.md §2.2; compare the CPU seconds of the runs below). The mock keeps ~5 MB per partition and allocates nothing new.`,
+  "- kcat's own minor page faults and CPU seconds (user + system) in the consume rows, medians. Samsa's ~30 MB responses (Kafka's size for 32 partitions, see `SMALL_RESPONSES` in bench/kcat-vs-mock.ts) cost kcat a fresh page for every byte received, the mock's ~1 MB ones do not; asked for responses of at most 1 MiB, both brokers send the same size:",
+  '',
+  '  | consume | mock: kcat faults | mock: kcat CPU s | Samsa: kcat faults | Samsa: kcat CPU s |',
+  '  | --- | ---: | ---: | ---: | ---: |',
+  ...clientLines.map((line) => `  ${line}`),
+  '',
   "- Every run, in seconds (with the broker process's CPU seconds in it):",
   ...runLines,
   `- The same 300 MB appended to a new file through the page cache by \`dd bs=1M\` (no fsync), right after each pair of 1 KB runs: ${pageCacheAppendMBps.map((r) => r.toFixed(0)).join(', ')} MB/s. That is what any writer that goes through the page cache gets on this machine at that moment; the second 1 KB row's broker writes appends of ${DIRECT_APPEND_BYTES} bytes or more with O_DIRECT instead (\`${DIRECT_APPEND}\`, off by default). That broker took one untimed 1 KB run first, as the other had taken the 100 B rows: a broker's first run pays for its heap and tail cache (\`samsa.log.tail.cache.bytes\`, 128 MiB) taking new memory.`,

@@ -3,7 +3,8 @@
 # clients with their codec modules (run under /usr/bin/python3, not a pyenv python), librdkafka-dev for building the
 # librdkafka mock-cluster helper, and the -dev libraries that `CKJS_LINKING=dynamic npm ci` links
 # @confluentinc/kafka-javascript's bundled librdkafka against, and Burrow with the ZooKeeper it needs for itself (the
-# lag-monitor check of __consumer_offsets), and openssl, which makes the certificates of @samsa/client's TLS tests.
+# lag-monitor check of __consumer_offsets), openssl, which makes the certificates of @samsa/client's TLS tests, and
+# GNU time, which counts kcat's page faults in the broker benchmark.
 # Idempotent: installs only what is missing.
 # The npm-side clients come from `CKJS_LINKING=dynamic npm ci` (devDependencies of tests/compat).
 set -euo pipefail
@@ -14,7 +15,7 @@ PACKAGES=(
   gcc g++ make pkg-config python3
   liblz4-dev libsasl2-dev libsasl2-modules libssl-dev zlib1g-dev libzstd-dev
   burrow zookeeper
-  openssl
+  openssl time
 )
 
 missing=()
