@@ -16,6 +16,7 @@ import { createAdmin } from '@samsa/client'
 import { Connection } from '@samsa/net'
 import { createTopics, startBrokerProcess } from '@samsa/testkit'
 import { writeResults } from './harness.ts'
+import { createMemoryCgroup } from './memory-cgroup.ts'
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 1_000_000)
 const RUNS = Number(process.env.BENCH_RUNS ?? 3)
@@ -188,6 +189,14 @@ function kcatUsage(): ClientUsage {
 const DIRECT_APPEND = 'samsa.log.direct.append.min.bytes'
 const DIRECT_APPEND_BYTES = 262144
 const KB_WARMUP_TOPIC = 'kb-warmup'
+/**
+ * A third Samsa (default settings) runs the 1 KB rows from inside a memory cgroup that its page cache has filled
+ * first, so that new pages come from reclaiming its own: the steady state of a broker that has run a while.
+ */
+const STEADY_CGROUP_BYTES = 1024 ** 3
+const STEADY_FILL_RUNS = 6
+const steadyCgroup = createMemoryCgroup(`samsa-bench-${process.pid}`, STEADY_CGROUP_BYTES)
+const steadyFill: string[] = []
 
 const kcatFor = (target: Target): string => `kcat -b ${target.bootstrap} -X acks=all -q`
 
@@ -237,7 +246,10 @@ function writeKeyedLines(path: string, count: number, size: number): void {
   closeSync(fd)
 }
 
-async function runAll(targets: Record<Side, Target> & { samsaDirect: Target }, rows: Map<string, Row>): Promise<void> {
+async function runAll(
+  targets: Record<Side, Target> & { samsaDirect: Target; samsaSteady: Target | undefined },
+  rows: Map<string, Row>,
+): Promise<void> {
   for (const [tag, partitions] of [
     ['p1', 1],
     ['p32', 32],
@@ -296,6 +308,14 @@ async function runAll(targets: Record<Side, Target> & { samsaDirect: Target }, r
   // The second Samsa has taken nothing yet, while the first took 2.6 million records above: one untimed run lets
   // its heap, tail cache and writer thread come up before it is measured too.
   timed(`${kcatFor(targets.samsaDirect)} -P -t ${KB_WARMUP_TOPIC} -l ${file1k}`)
+  const { samsaSteady } = targets
+  const kbSteadyRow = `${kbRow}, Samsa's page cache full (a memory cgroup of ${STEADY_CGROUP_BYTES / 1024 ** 3} GiB)`
+  if (samsaSteady !== undefined && steadyCgroup !== null) {
+    for (let fill = 0; fill < STEADY_FILL_RUNS && steadyCgroup.usage() < 0.95 * STEADY_CGROUP_BYTES; fill++) {
+      timed(`${kcatFor(samsaSteady)} -P -t kb-fill-${fill} -l ${file1k}`)
+      steadyFill.push(`${(steadyCgroup.usage() / 1024 ** 2).toFixed(0)} MiB`)
+    }
+  }
   for (let run = 0; run < RUNS; run++) {
     sideBySide(run, (side) => {
       const produce = timed(`${kcatFor(targets[side])} -P -t kb-r${run} -l ${file1k}`, targets[side].process.pid)
@@ -310,8 +330,21 @@ async function runAll(targets: Record<Side, Target> & { samsaDirect: Target }, r
     // cache by dd, 1 MiB at a time (no fsync, like the brokers).
     const dd = timed(`dd if=${file1k} of=${join(work, `dd-r${run}`)} bs=1M status=none`)
     pageCacheAppendMBps.push((KB_RECORDS * 1001) / dd.seconds / 1e6)
+    if (samsaSteady === undefined || steadyCgroup === null) continue
+    const steady = { mock: targets.mock, samsa: samsaSteady }
+    sideBySide(run, (side) => {
+      const produce = timed(`${kcatFor(steady[side])} -P -t kb-r${run} -l ${file1k}`, steady[side].process.pid)
+      record(rows, kbSteadyRow, side, produce, KB_RECORDS)
+    })
+    const ddSteady = timed(
+      `sh -c 'echo $$ > ${steadyCgroup.path}/cgroup.procs && exec dd if=${file1k} of=${join(work, `dd-steady-r${run}`)} bs=1M status=none'`,
+    )
+    steadyPageCacheAppendMBps.push((KB_RECORDS * 1001) / ddSteady.seconds / 1e6)
   }
 }
+
+/** The same dd, run inside the full cgroup (its pages come from reclaiming the broker's). */
+const steadyPageCacheAppendMBps: number[] = []
 
 /** MB/s of dd appending the 1 KB file to a new file, once per 1 KB run. */
 const pageCacheAppendMBps: number[] = []
@@ -357,12 +390,19 @@ const samsa = await startSamsa(mkdtempSync(join(work, 'data-')))
 const samsaDirect = await startSamsa(mkdtempSync(join(work, 'data-direct-')), {
   [DIRECT_APPEND]: DIRECT_APPEND_BYTES,
 })
+const samsaSteady = steadyCgroup === null ? undefined : await startSamsa(mkdtempSync(join(work, 'data-steady-')))
+if (samsaSteady?.process.pid !== undefined) steadyCgroup?.add(samsaSteady.process.pid)
+const steadyTopics: [string, number][] = [
+  ...topicsFor(1, 'kb'),
+  ...Array.from({ length: STEADY_FILL_RUNS }, (_, i): [string, number] => [`kb-fill-${i}`, 1]),
+]
 let mockRss = NaN
 let samsaRss = NaN
 try {
   for (const [broker, topics] of [
     [samsa, topicList],
     [samsaDirect, [...topicsFor(1, 'kb'), [KB_WARMUP_TOPIC, 1]]],
+    ...(samsaSteady === undefined ? [] : [[samsaSteady, steadyTopics] as const]),
   ] as const) {
     const [host, port] = broker.bootstrap.split(':') as [string, string]
     const admin = await Connection.connect({ host, port: Number(port) })
@@ -372,11 +412,12 @@ try {
     )
     await admin.close()
   }
-  await runAll({ mock, samsa, samsaDirect }, rows)
+  await runAll({ mock, samsa, samsaDirect, samsaSteady }, rows)
   mockRss = peakRssMb(mock.process.pid)
   samsaRss = peakRssMb(samsa.process.pid)
 } finally {
-  await Promise.all([mock.stop(), samsa.stop(), samsaDirect.stop()])
+  await Promise.all([mock.stop(), samsa.stop(), samsaDirect.stop(), samsaSteady?.stop()])
+  steadyCgroup?.remove()
 }
 
 const lines = [
@@ -389,6 +430,14 @@ const lines = [
 /** "0.81 (CPU 0.79), …": each run's wall time and the broker's CPU seconds in it. */
 const runs = (wall: number[], cpu: number[]): string =>
   wall.map((t, i) => `${t.toFixed(2)} (CPU ${(cpu[i] ?? NaN).toFixed(2)})`).join(', ')
+const steadyDd =
+  steadyPageCacheAppendMBps.length === 0
+    ? ''
+    : `; inside the full cgroup: ${steadyPageCacheAppendMBps.map((r) => r.toFixed(0)).join(', ')} MB/s`
+const steadyNote =
+  steadyCgroup === null
+    ? 'The page-cache-full row did not run: no writable memory cgroup here (bench/memory-cgroup.ts).'
+    : `The page-cache-full row's broker (default settings) runs in a memory cgroup of ${STEADY_CGROUP_BYTES / 1024 ** 3} GiB that its own untimed 1 KB runs filled first (${steadyFill.join(', ')} charged after each), so its new pages come from reclaiming old ones, as on a server whose memory the page cache has filled (bench/memory-cgroup.ts).`
 const runLines: string[] = []
 const clientLines: string[] = []
 for (const row of rows.values()) {
@@ -420,7 +469,7 @@ lines.push(
   '',
   "- Every run, in seconds (with the broker process's CPU seconds in it):",
   ...runLines,
-  `- The same 300 MB appended to a new file through the page cache by \`dd bs=1M\` (no fsync), right after each pair of 1 KB runs: ${pageCacheAppendMBps.map((r) => r.toFixed(0)).join(', ')} MB/s. That is what any writer that goes through the page cache gets on this machine at that moment; the second 1 KB row's broker writes appends of ${DIRECT_APPEND_BYTES} bytes or more with O_DIRECT instead (\`${DIRECT_APPEND}\`, off by default). That broker took one untimed 1 KB run first, as the other had taken the 100 B rows: a broker's first run pays for its heap and tail cache (\`samsa.log.tail.cache.bytes\`, 128 MiB) taking new memory.`,
+  `- The same 300 MB appended to a new file through the page cache by \`dd bs=1M\` (no fsync), right after each set of 1 KB runs: ${pageCacheAppendMBps.map((r) => r.toFixed(0)).join(', ')} MB/s${steadyDd}. The first 1 KB row's broker fills never-touched memory with page cache, which on this VM faults at the host first (LIMITS.md §2.2): dd's rate at that moment is the ceiling for any writer that goes through the page cache. ${steadyNote} The direct row's broker writes appends of ${DIRECT_APPEND_BYTES} bytes or more with O_DIRECT instead (\`${DIRECT_APPEND}\`, off by default); it took one untimed 1 KB run first, as the first had taken the 100 B rows: a broker's first run pays for its heap and tail cache (\`samsa.log.tail.cache.bytes\`, 128 MiB) taking new memory.`,
   `- Samsa consuming all it holds with \`-e\`, once: ${samsaConsumedAll.join('; ')}.`,
   `- Peak RSS: Samsa ${samsaRss.toFixed(0)} MB, mock ${mockRss.toFixed(0)} MB.`,
   `- Cold start of the compiled \`samsa broker\` to accepting connections (spawn → first TCP connect): ${coldStarts.map((t) => t.toFixed(0)).join(', ')} ms (median ${median(coldStarts).toFixed(0)} ms).`,

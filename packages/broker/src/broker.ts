@@ -106,9 +106,10 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
   })
   const v = config.values
   const fileSystem = options.fs ?? new NodeFileSystem({ directAppendMinBytes: v['samsa.log.direct.append.min.bytes'] })
-  // With direct appends on, produce appends are written by a background thread (storage fs/background-writer.ts),
-  // so that the device's time for an O_DIRECT write overlaps with reading the next request.
-  const backgroundAppends = options.fs === undefined && v['samsa.log.direct.append.min.bytes'] > 0
+  // Produce appends are written by a background thread (storage fs/background-writer.ts), so that the page cache's
+  // (or, for an O_DIRECT write, the device's) time overlaps with reading the next request, and request frames can be
+  // recycled because the log keeps none of their bytes. Tests that pass their own file system write synchronously.
+  const backgroundAppends = options.fs === undefined && v['samsa.log.background.appends']
   const segmentFileSystem = new TailCachingFileSystem(fileSystem, {
     maxBytes: Number(v['samsa.log.tail.cache.bytes']),
     backgroundWrites: backgroundAppends,

@@ -284,6 +284,19 @@ const serverConfigDefs = defineConfig([
       'appends stay buffered. 0 (the default) writes everything through the page cache, as Kafka does.',
   },
   {
+    // Not a Kafka config: Kafka's request handler threads write to the page cache themselves. See @samsa/storage's
+    // fs/background-writer.ts.
+    name: 'samsa.log.background.appends',
+    type: 'boolean',
+    default: true,
+    dynamic: 'read-only',
+    doc:
+      'Produce appends are copied into the tail cache and written to segment files by a worker thread, so the ' +
+      'event loop reads the next request while the page cache (or, with direct appends, the device) takes the ' +
+      'bytes; the answer still waits for the write. Needs samsa.log.tail.cache.bytes of at least 4 MiB. false ' +
+      'writes on the event loop.',
+  },
+  {
     name: 'max.incremental.fetch.session.cache.slots',
     type: 'int',
     default: 1000,

@@ -87,6 +87,33 @@ test('a synchronous write, a truncation or a sync waits for the background appen
   assert.ok(content.subarray(a.length + 1000).equals(bytes(600_000, 3)))
 })
 
+test('a small background append is written at once when nothing is queued, and queues behind a large one', async () => {
+  const fs = new TailCachingFileSystem(new NodeFileSystem(), { maxBytes: RING, backgroundWrites: true })
+  const path = join(root, 'small.log')
+  const file = fs.open(path, { create: true })
+  const small = bytes(100, 1)
+  file.write(small, 0, { background: true })
+  const writer = fs.writer()
+  assert.ok(writer)
+  assert.equal(writer.submitted, 0, 'not handed to the thread')
+  assert.equal(readFileSync(path).length, 100)
+  // The caller's buffer is not kept: overwriting it changes neither the file nor what the cache serves.
+  const original = Buffer.from(small)
+  small.fill(0)
+  assert.ok(readAt(file, 0, 100).equals(original))
+  // A large append goes to the thread; a small one right behind it queues (or, if the thread is already done,
+  // is written at once): either way the file gets them in order.
+  const large = bytes(500_000, 2)
+  const after = bytes(100, 3)
+  file.write(large, 100, { background: true })
+  assert.equal(writer.submitted, 1)
+  file.write(after, 500_100, { background: true })
+  await fs.written()
+  file.close()
+  fs.close()
+  assert.ok(readFileSync(path).equals(Buffer.concat([original, large, after])))
+})
+
 /** Blocks until the worker has taken every submitted append (pending counts appends the worker has not finished). */
 function waitUntilWorkerIsDone(fs: TailCachingFileSystem): void {
   const writer = fs.writer()
@@ -102,7 +129,8 @@ for (const askedLate of [false, true]) {
     const fs = new TailCachingFileSystem(new NodeFileSystem(), { maxBytes: RING, backgroundWrites: true })
     const path = join(root, `failing-${askedLate}.log`)
     const file = fs.open(path, { create: true })
-    file.write(bytes(1000, 1), 0, { background: true })
+    // Appends of 20,000 bytes: small ones that find the writer idle are written at once, not by the thread.
+    file.write(bytes(20_000, 1), 0, { background: true })
     await fs.written()
     // The descriptor is swapped for a read-only one under the writer, so its next write fails (EBADF). open() takes
     // the lowest free number, so open read-only files until one takes the number back.
@@ -111,11 +139,13 @@ for (const askedLate of [false, true]) {
     const readOnly: number[] = []
     while (readOnly.at(-1) !== fd && readOnly.length < 1000) readOnly.push(openSync(path, 'r'))
     assert.equal(readOnly.at(-1), fd)
-    file.write(bytes(1000, 2), 1000, { background: true })
+    file.write(bytes(20_000, 2), 20_000, { background: true })
     if (askedLate) waitUntilWorkerIsDone(fs)
     await assert.rejects(fs.written(), (error: unknown) => error instanceof BackgroundWriteError)
-    assert.throws(() => file.write(bytes(10, 3), 2000, { background: true }), BackgroundWriteError)
-    assert.equal(readFileSync(path).length, 1000)
+    // Neither a large append (for the thread) nor a small one (which an idle writer would leave to the caller).
+    assert.throws(() => file.write(bytes(20_000, 3), 40_000, { background: true }), BackgroundWriteError)
+    assert.throws(() => file.write(bytes(10, 3), 40_000, { background: true }), BackgroundWriteError)
+    assert.equal(readFileSync(path).length, 20_000)
     for (const d of readOnly) closeSync(d)
   })
 }

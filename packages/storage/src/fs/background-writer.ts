@@ -110,9 +110,23 @@ export class BackgroundWriter {
     return this.ring.length >>> 2
   }
 
+  /** Appends handed to the thread so far. */
+  get submitted(): number {
+    return this.#submitted
+  }
+
   /** Appends submitted and not yet written. */
   get pending(): number {
     return (this.#submitted - Atomics.load(this.#control, DONE)) | 0
+  }
+
+  /**
+   * True when every append submitted so far is written, so that a caller may write the next one itself without
+   * overtaking any. Throws after a failed write, as reserve() does: nothing may be written past it.
+   */
+  isIdle(): boolean {
+    this.#throwIfFailed()
+    return this.pending === 0
   }
 
   /**

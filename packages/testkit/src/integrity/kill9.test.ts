@@ -52,16 +52,21 @@ async function produceUntilDone(conn: Connection, acked: Set<number>, onAck: () 
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker))
 }
 
-// Twice: with Kafka's page-cache writes, and with the ~100 KB batches written with O_DIRECT by the storage's
-// background writer, where the broker acknowledges an append only once the writer thread has written it.
-for (const overrides of [{}, { 'samsa.log.direct.append.min.bytes': 65536 }] as Record<string, number>[]) {
-  const how = Object.keys(overrides).length === 0 ? '' : ' (direct appends)'
+// Three times: with the defaults (appends through the page cache, written by the storage's background writer, the
+// broker acknowledging an append only once the writer thread has written it); with the ~100 KB batches written
+// with O_DIRECT by that thread; and with every append written on the event loop.
+const variants: [string, Record<string, number | boolean>][] = [
+  ['', {}],
+  [' (direct appends)', { 'samsa.log.direct.append.min.bytes': 65536 }],
+  [' (appends on the event loop)', { 'samsa.log.background.appends': false }],
+]
+for (const [how, overrides] of variants) {
   test(`kill -9 during 1,000,000 acknowledged records${how}: nothing acknowledged is lost`, { timeout: 300_000 }, () =>
     killDuringProduce(overrides),
   )
 }
 
-async function killDuringProduce(overrides: Record<string, number>): Promise<void> {
+async function killDuringProduce(overrides: Record<string, number | boolean>): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'samsa-kill9-'))
   let broker: BrokerProcess | undefined
   try {
