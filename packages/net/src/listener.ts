@@ -83,8 +83,12 @@ export class Listener {
   }
 
   #accept(accepted: Socket): void {
-    const reader = new FrameReader(this.#options.maxFrameBytes, this.#framePool)
-    const socket = readThroughFrameReader(accepted, reader, true) ?? accepted
+    const made = readThroughFrameReader(
+      accepted,
+      () => new FrameReader(this.#options.maxFrameBytes, this.#framePool),
+      true,
+    )
+    const socket = made?.socket ?? accepted
     const id = this.#nextId++
     // The handler is built after the session exists (it needs the session), before any data can arrive.
     const slot: { handler?: SessionHandler } = {}
@@ -100,9 +104,9 @@ export class Listener {
         },
       },
       this.#options,
-      socket === accepted ? undefined : reader,
+      made?.reader,
     )
-    if (socket === accepted) accepted.resume()
+    if (made === null) accepted.resume()
     this.#sessions.add(session)
     slot.handler = this.#options.onConnection(session)
   }

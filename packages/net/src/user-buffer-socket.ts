@@ -18,13 +18,18 @@ interface AcceptedSocket {
 }
 
 /**
- * Moves `accepted` (paused since accept) onto a new socket that reads through `reader`, or returns null (and
- * leaves `accepted` untouched) when its handle cannot be taken.
+ * Moves `accepted` (paused since accept) onto a new socket that reads through a reader made by `makeReader`, or
+ * returns null (and leaves `accepted` untouched, and makes no reader) when its handle cannot be taken.
  */
-export function readThroughFrameReader(accepted: Socket, reader: FrameReader, allowHalfOpen: boolean): Socket | null {
+export function readThroughFrameReader(
+  accepted: Socket,
+  makeReader: () => FrameReader,
+  allowHalfOpen: boolean,
+): { socket: Socket; reader: FrameReader } | null {
   const internals = accepted as unknown as AcceptedSocket
   const handle = internals._handle
   if (handle === undefined || handle === null || accepted.readableFlowing === true) return null
+  const reader = makeReader()
   internals._handle = null
   const socket = new Socket({
     handle,
@@ -45,5 +50,5 @@ export function readThroughFrameReader(accepted: Socket, reader: FrameReader, al
   moved._server = internals._server
   moved.server = internals.server
   internals._server = null
-  return socket
+  return { socket, reader }
 }
