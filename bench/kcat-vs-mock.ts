@@ -155,7 +155,10 @@ interface ClientUsage {
 
 const topicsFor = (partitions: number, tag: string): [string, number][] =>
   Array.from({ length: RUNS }, (_, run) => [`${tag}-r${run}`, partitions])
+/** Every broker's first run pays for its heap, request frames and tail cache taking new memory: one untimed run. */
+const WARMUP_TOPIC = 'warmup'
 const topicList: [string, number][] = [
+  [WARMUP_TOPIC, 1],
   ...topicsFor(1, 'p1'),
   ['p1-consume', 1],
   ...topicsFor(32, 'p32'),
@@ -250,6 +253,7 @@ async function runAll(
   targets: Record<Side, Target> & { samsaDirect: Target; samsaSteady: Target | undefined },
   rows: Map<string, Row>,
 ): Promise<void> {
+  for (const side of ['mock', 'samsa'] as const) timed(`${kcatFor(targets[side])} -P -t ${WARMUP_TOPIC} -l ${file100}`)
   for (const [tag, partitions] of [
     ['p1', 1],
     ['p32', 32],
@@ -305,7 +309,7 @@ async function runAll(
   }
   const kbRow = `produce ${KB_RECORDS.toLocaleString('en-US')} × 1 KB (MB/s ingest)`
   const kbDirectRow = `${kbRow}, Samsa with ${DIRECT_APPEND}=${DIRECT_APPEND_BYTES}`
-  // The second Samsa has taken nothing yet, while the first took 2.6 million records above: one untimed run lets
+  // The second Samsa has taken nothing yet, while the first took 3.6 million records above: one untimed run lets
   // its heap, tail cache and writer thread come up before it is measured too.
   timed(`${kcatFor(targets.samsaDirect)} -P -t ${KB_WARMUP_TOPIC} -l ${file1k}`)
   const { samsaSteady } = targets
@@ -421,7 +425,7 @@ try {
 }
 
 const lines = [
-  `Both brokers run at once and every step alternates between them. Wall times are medians: produce rows of ${RUNS} runs (each into its own topic), consume rows of ${CONSUME_RUNS} runs over the last run's topic. Ratio = Samsa ÷ mock wall time; below 1 means Samsa is faster. CPU s = CPU time (user + system, median) the broker process used during the run, out of 2 cores shared with kcat.`,
+  `Both brokers run at once and every step alternates between them; each took one untimed ${RECORDS.toLocaleString('en-US')} × 100 B run first. Wall times are medians: produce rows of ${RUNS} runs (each into its own topic), consume rows of ${CONSUME_RUNS} runs over the last run's topic. Ratio = Samsa ÷ mock wall time; below 1 means Samsa is faster. CPU s = CPU time (user + system, median) the broker process used during the run, out of 2 cores shared with kcat.`,
   `Consume rows read the same records from both: a topic of keyed records, as many as the mock still held of the last produce run (it keeps ~5 MB per partition), from which Samsa deleted (DeleteRecords) what the mock dropped, so that neither side holds records past them for kcat to prefetch; kcat's \`${CONSUMER_QUEUE}\` on both sides (see bench/kcat-vs-mock.ts).`,
   '',
   '| what | mock s | Samsa s | ratio | mock records | Samsa records | Samsa rate | mock CPU s | Samsa CPU s |',
@@ -469,7 +473,7 @@ lines.push(
   '',
   "- Every run, in seconds (with the broker process's CPU seconds in it):",
   ...runLines,
-  `- The same 300 MB appended to a new file through the page cache by \`dd bs=1M\` (no fsync), right after each set of 1 KB runs: ${pageCacheAppendMBps.map((r) => r.toFixed(0)).join(', ')} MB/s${steadyDd}. The first 1 KB row's broker fills never-touched memory with page cache, which on this VM faults at the host first (LIMITS.md §2.2): dd's rate at that moment is the ceiling for any writer that goes through the page cache. ${steadyNote} The direct row's broker writes appends of ${DIRECT_APPEND_BYTES} bytes or more with O_DIRECT instead (\`${DIRECT_APPEND}\`, off by default); it took one untimed 1 KB run first, as the first had taken the 100 B rows: a broker's first run pays for its heap and tail cache (\`samsa.log.tail.cache.bytes\`, 128 MiB) taking new memory.`,
+  `- The same 300 MB appended to a new file through the page cache by \`dd bs=1M\` (no fsync), right after each set of 1 KB runs: ${pageCacheAppendMBps.map((r) => r.toFixed(0)).join(', ')} MB/s${steadyDd}. The first 1 KB row's broker fills never-touched memory with page cache, which on this VM faults at the host first (LIMITS.md §2.2): dd's rate at that moment is the ceiling for any writer that goes through the page cache. ${steadyNote} The direct row's broker writes appends of ${DIRECT_APPEND_BYTES} bytes or more with O_DIRECT instead (\`${DIRECT_APPEND}\`, off by default); it took one untimed 1 KB run first, as the first had taken one untimed 100 B run and the 100 B rows: a broker's first run pays for its heap and tail cache (\`samsa.log.tail.cache.bytes\`, 128 MiB) taking new memory.`,
   `- Samsa consuming all it holds with \`-e\`, once: ${samsaConsumedAll.join('; ')}.`,
   `- Peak RSS: Samsa ${samsaRss.toFixed(0)} MB, mock ${mockRss.toFixed(0)} MB.`,
   `- Cold start of the compiled \`samsa broker\` to accepting connections (spawn → first TCP connect): ${coldStarts.map((t) => t.toFixed(0)).join(', ')} ms (median ${median(coldStarts).toFixed(0)} ms).`,
