@@ -293,8 +293,8 @@ const serverConfigDefs = defineConfig([
     doc:
       'Produce appends are copied into the tail cache and written to segment files by a worker thread, so the ' +
       'event loop reads the next request while the page cache (or, with direct appends, the device) takes the ' +
-      'bytes; the answer still waits for the write. Needs samsa.log.tail.cache.bytes of at least 4 MiB. false ' +
-      'writes on the event loop.',
+      'bytes; the answer still waits for the write. An append under 16 KiB that finds the thread idle is written ' +
+      'at once. Needs samsa.log.tail.cache.bytes of at least 4 MiB. false writes every append on the event loop.',
   },
   {
     name: 'max.incremental.fetch.session.cache.slots',
