@@ -2,20 +2,7 @@
 // authorizer yet, so every caller may do everything a resource type supports, which is what Kafka answers when
 // no authorizer is configured. Bits are 1 << AclOperation code.
 
-const AclOperation = {
-  READ: 3,
-  WRITE: 4,
-  CREATE: 5,
-  DELETE: 6,
-  ALTER: 7,
-  DESCRIBE: 8,
-  CLUSTER_ACTION: 9,
-  DESCRIBE_CONFIGS: 10,
-  ALTER_CONFIGS: 11,
-  IDEMPOTENT_WRITE: 12,
-  CREATE_TOKENS: 13,
-  DESCRIBE_TOKENS: 14,
-} as const
+import { AclOperationCode as AclOperation } from '@samsa/protocol'
 
 /** INT32_MIN: the caller did not ask for authorized operations. */
 export const AUTHORIZED_OPERATIONS_OMITTED = -2147483648

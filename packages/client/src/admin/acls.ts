@@ -4,48 +4,39 @@
 // AclPermissionType). Any broker may answer: ACLs live in the cluster metadata, and KRaft brokers forward changes
 // to the controller.
 
-import { CreateAcls, DeleteAcls, DescribeAcls, ErrorCode } from '@samsa/protocol'
+import {
+  AclOperationCode,
+  AclPatternTypeCode,
+  AclPermissionTypeCode,
+  AclResourceTypeCode,
+  CreateAcls,
+  DeleteAcls,
+  DescribeAcls,
+  ErrorCode,
+} from '@samsa/protocol'
 import type { BrokerConnection } from '../cluster/broker-connection.ts'
 import { throwIfAny } from '../cluster/sharding.ts'
 import { KafkaProtocolError, SamsaError, SamsaErrorCode } from '../errors.ts'
 import { checkList, invalidArgument, requireName } from './arguments.ts'
 
-const RESOURCE_TYPES = {
-  unknown: 0,
-  any: 1,
-  topic: 2,
-  group: 3,
-  cluster: 4,
-  transactional_id: 5,
-  delegation_token: 6,
-  user: 7,
-} as const
+/** Kafka's enum names in lower case, as this API takes them, with their wire codes. */
+function lowerCaseNames<T extends Record<string, number>>(codes: T): { [K in keyof T as Lowercase<K & string>]: T[K] } {
+  return Object.fromEntries(Object.entries(codes).map(([name, code]) => [name.toLowerCase(), code])) as {
+    [K in keyof T as Lowercase<K & string>]: T[K]
+  }
+}
+
+const RESOURCE_TYPES = lowerCaseNames(AclResourceTypeCode)
 export type AclResourceType = keyof typeof RESOURCE_TYPES
 
 /** match (filters only): literal names equal to it, wildcard '*', and prefixes of it. */
-const PATTERN_TYPES = { unknown: 0, any: 1, match: 2, literal: 3, prefixed: 4 } as const
+const PATTERN_TYPES = lowerCaseNames(AclPatternTypeCode)
 export type AclPatternType = keyof typeof PATTERN_TYPES
 
-const OPERATIONS = {
-  unknown: 0,
-  any: 1,
-  all: 2,
-  read: 3,
-  write: 4,
-  create: 5,
-  delete: 6,
-  alter: 7,
-  describe: 8,
-  cluster_action: 9,
-  describe_configs: 10,
-  alter_configs: 11,
-  idempotent_write: 12,
-  create_tokens: 13,
-  describe_tokens: 14,
-} as const
+const OPERATIONS = lowerCaseNames(AclOperationCode)
 export type AclOperation = keyof typeof OPERATIONS
 
-const PERMISSION_TYPES = { unknown: 0, any: 1, deny: 2, allow: 3 } as const
+const PERMISSION_TYPES = lowerCaseNames(AclPermissionTypeCode)
 export type AclPermissionType = keyof typeof PERMISSION_TYPES
 
 /** One ACL: `principal` (e.g. 'User:alice') from `host` ('*': any) may (allow) or may not (deny) do `operation`. */
