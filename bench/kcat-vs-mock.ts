@@ -13,8 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync, closeS
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createAdmin } from '@samsa/client'
-import { Connection } from '@samsa/net'
-import { createTopics, startBrokerProcess } from '@samsa/testkit'
+import { startBrokerProcess } from '@samsa/testkit'
 import { writeResults } from './harness.ts'
 import { createMemoryCgroup } from './memory-cgroup.ts'
 
@@ -408,13 +407,14 @@ try {
     [samsaDirect, [...topicsFor(1, 'kb'), [KB_WARMUP_TOPIC, 1]]],
     ...(samsaSteady === undefined ? [] : [[samsaSteady, steadyTopics] as const]),
   ] as const) {
-    const [host, port] = broker.bootstrap.split(':') as [string, string]
-    const admin = await Connection.connect({ host, port: Number(port) })
-    await createTopics(
-      admin,
-      topics.map(([name, partitions]) => ({ name, partitions })),
-    )
-    await admin.close()
+    const admin = createAdmin({ bootstrapServers: broker.bootstrap })
+    try {
+      await admin.createTopics({
+        topics: topics.map(([topic, numPartitions]) => ({ topic, numPartitions, replicationFactor: 1 })),
+      })
+    } finally {
+      await admin.close()
+    }
   }
   await runAll({ mock, samsa, samsaDirect, samsaSteady }, rows)
   mockRss = peakRssMb(mock.process.pid)
