@@ -84,44 +84,38 @@ async function readBack(cluster: TestCluster, topic: string, count: number): Pro
   }
 }
 
-test(
-  'without idempotence, a dropped Produce response times out and the retry writes the record again',
-  { timeout: 20_000 },
-  async (t) => {
+// A dropped Produce response times out and the batch is sent again. Without idempotence the first attempt was
+// written too, and the retry lands right after it (Kafka's classic at-least-once duplicate); the default
+// (idempotent) producer's retry carries the same producer id and sequence, and the broker answers with the first
+// write's offset (KIP-98).
+for (const { name, enableIdempotence, offset, logEnd } of [
+  {
+    name: 'without idempotence, a dropped Produce response times out and the retry writes the record again',
+    enableIdempotence: false,
+    offset: 1n,
+    logEnd: 2n,
+  },
+  {
+    name: 'the default (idempotent) producer retries a dropped Produce response without a duplicate',
+    enableIdempotence: undefined,
+    offset: 0n,
+    logEnd: 1n,
+  },
+]) {
+  test(name, { timeout: 20_000 }, async (t) => {
     const { cluster, bootstrapServers, topic, admin } = await setUp(t)
+    const options = { bootstrapServers, requestTimeoutMs: 500, retryBackoffMs: 10 }
     const producer = closing(
       t,
-      createProducer({
-        bootstrapServers,
-        requestTimeoutMs: 500,
-        retryBackoffMs: 10,
-        enableIdempotence: false,
-      }),
+      createProducer(enableIdempotence === undefined ? options : { ...options, enableIdempotence }),
     )
     const dropped = cluster.faults.drop(Produce.key, { count: 1 })
     const [metadata] = await producer.send({ topic, messages: [{ value: 'once, or twice' }] })
     assert.equal(dropped.hits, 1)
-    // The first attempt was written too: the retry lands right after it (Kafka's classic at-least-once
-    // duplicate, which KIP-98's idempotent producer removes).
-    assert.equal(metadata?.offset, 1n)
-    assert.equal(await logEndOffset(admin, topic), 2n)
-  },
-)
-
-test(
-  'the default (idempotent) producer retries a dropped Produce response without a duplicate',
-  { timeout: 20_000 },
-  async (t) => {
-    const { cluster, bootstrapServers, topic, admin } = await setUp(t)
-    const producer = closing(t, createProducer({ bootstrapServers, requestTimeoutMs: 500, retryBackoffMs: 10 }))
-    const dropped = cluster.faults.drop(Produce.key, { count: 1 })
-    const [metadata] = await producer.send({ topic, messages: [{ value: 'exactly once' }] })
-    assert.equal(dropped.hits, 1)
-    // The retry carries the same producer id and sequence: the broker answers with the first write's offset.
-    assert.equal(metadata?.offset, 0n)
-    assert.equal(await logEndOffset(admin, topic), 1n)
-  },
-)
+    assert.equal(metadata?.offset, offset)
+    assert.equal(await logEndOffset(admin, topic), logEnd)
+  })
+}
 
 test(
   'Produce responses held past request.timeout.ms are retried, and the idempotent producer writes each record once',
