@@ -465,7 +465,7 @@ for (const row of rows.values()) {
 lines.push(
   '',
   `- Guest memory at the start: ${memoryAtStart}. Samsa's produce rows write new page cache; once that comes from memory the guest has handed back to the host, each new page faults there first and the broker's CPU for the same run can double (LIMITS.md §2.2; compare the CPU seconds of the runs below). The mock keeps ~5 MB per partition and allocates nothing new.`,
-  "- kcat's own minor page faults and CPU seconds (user + system) in the consume rows, medians. Samsa's ~30 MB responses (Kafka's size for 32 partitions, see `SMALL_RESPONSES` in bench/kcat-vs-mock.ts) cost kcat a fresh page for every byte received, the mock's ~1 MB ones do not; asked for responses of at most 1 MiB, both brokers send the same size:",
+  "- kcat's own minor page faults and CPU seconds (user + system) in the consume rows, medians. Samsa's ~30 MB responses (Kafka's size for 32 partitions, see `SMALL_RESPONSES` in bench/kcat-vs-mock.ts) cost kcat a freshly faulted page for every 4 KiB received, the mock's ~1 MB ones do not; asked for responses of at most 1 MiB, both brokers send the same size:",
   '',
   '  | consume | mock: kcat faults | mock: kcat CPU s | Samsa: kcat faults | Samsa: kcat CPU s |',
   '  | --- | ---: | ---: | ---: | ---: |',
