@@ -61,6 +61,34 @@ test('every frame comes out whole and in order, whatever sizes the reads have', 
   }
 })
 
+test('connections share the scratch buffer: reads that interleave, or offer room and read nothing, lose no bytes', () => {
+  // Two connections read their streams in turns of odd sizes, so each often stops inside a prefix or a small frame;
+  // every other turn one of them is offered room and reads nothing (EAGAIN), after which the other reads.
+  const next = xorshift32(7)
+  const streams = [stream, Buffer.concat([...bodies].reverse().map(frame))]
+  const readers = streams.map(() => new FrameReader(4 << 20))
+  const outs = readers.map(collecting)
+  const positions = [0, 0]
+  for (let turn = 0; positions.some((pos, i) => pos < (streams[i] as Buffer).length); turn++) {
+    const i = turn % 2
+    const reader = readers[i] as FrameReader
+    const source = streams[i] as Buffer
+    if (positions[i] === source.length) continue
+    const target = reader.nextBuffer()
+    if (turn % 4 === 1) continue // offered room, read nothing
+    const n = Math.min(source.length - (positions[i] as number), target.length, 1 + (next() % 3000))
+    source.copy(target, 0, positions[i], (positions[i] as number) + n)
+    positions[i] = (positions[i] as number) + n
+    reader.received(n)
+  }
+  const expected = [bodies, [...bodies].reverse()]
+  outs.forEach((out, r) => {
+    assert.equal(out.errors.length, 0)
+    assert.equal(out.frames.length, bodies.length)
+    out.frames.forEach((f, i) => assert.ok(f.equals(expected[r]?.[i] as Buffer), `connection ${r}: frame ${i}`))
+  })
+})
+
 test('a large frame is read straight into a buffer of its own size; small ones are copied out of the scratch buffer', () => {
   const reader = new FrameReader(2 << 20)
   const out = collecting(reader)

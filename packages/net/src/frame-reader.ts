@@ -1,7 +1,9 @@
 // Frames read from a socket that hands its bytes to us in memory we choose (net.Socket's `onread` option), instead
 // of FrameDecoder's chunks. Two kinds of memory take the reads:
-// - A scratch buffer, reused for every read, takes size prefixes and small frames. Complete small frames are copied
-//   out (they must outlive the next read), several in one allocation.
+// - A scratch buffer, shared by every connection of the thread, takes size prefixes and small frames. Complete
+//   small frames are copied out (they must outlive the next read), several in one allocation, and an incomplete rest
+//   is copied aside until the connection's next read. Sharing is safe because libuv hands out a read buffer, reads
+//   and reports one socket's read at a time, on the event loop's thread; an idle connection holds no read memory.
 // - A frame too large to finish in the scratch buffer gets a buffer of exactly its size as soon as its prefix is
 //   known (unless a peer claims far more than it has sent: CLAIM_FACTOR), and the socket reads the rest of it
 //   straight in: no per-read chunk for the GC, no concatenation. A 1 MiB
@@ -16,8 +18,10 @@
 import type { FramePool } from './frame-pool.ts'
 import { FrameTooLargeError, SIZE_PREFIX_BYTES } from './framing.ts'
 
-/** Bytes of the reused read buffer. */
+/** Bytes of the shared read buffer. */
 const SCRATCH_BYTES = 64 * 1024
+/** Taken apart after every read, before any other connection reads into it (see the top). */
+const scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES)
 /** A frame (prefix included) larger than this that is not complete in the scratch buffer is read into its own. */
 const OWN_BUFFER_MIN_BYTES = 16 * 1024
 /**
@@ -35,9 +39,8 @@ export interface FrameSink {
 
 export class FrameReader {
   readonly maxFrameBytes: number
-  readonly #scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES)
-  /** Bytes at the start of the scratch buffer that belong to a frame (or prefix) not complete yet. */
-  #carried = 0
+  /** The start of a small frame (or of a size prefix) not complete yet: it goes back to the scratch buffer's start. */
+  #carry: Buffer | null = null
   /** The large frame being read into its own buffer (maybe only its start so far), its size, how much arrived. */
   #frame: Buffer | null = null
   #frameSize = 0
@@ -64,7 +67,8 @@ export class FrameReader {
   /** The memory the socket's next read goes into (onread.buffer). */
   nextBuffer(): Buffer {
     if (this.#frame !== null) return this.#frame.subarray(this.#filled)
-    return this.#scratch.subarray(this.#carried)
+    if (this.#carry === null) return scratch
+    return scratch.subarray(this.#carry.copy(scratch, 0))
   }
 
   /** The socket read `nread` bytes into the last buffer nextBuffer() returned (onread.callback). */
@@ -83,7 +87,7 @@ export class FrameReader {
       sink?.frames([frame])
       return
     }
-    const frames = this.#takeFromScratch(this.#carried + nread)
+    const frames = this.#takeFromScratch((this.#carry?.length ?? 0) + nread)
     if (frames.length > 0) sink?.frames(frames)
     if (this.#failure !== null) sink?.error(this.#failure)
   }
@@ -105,7 +109,6 @@ export class FrameReader {
 
   /** Hands out the frames complete in scratch[0, end) and keeps what is left for the next reads. */
   #takeFromScratch(end: number): Buffer[] {
-    const scratch = this.#scratch
     let pos = 0
     let size = -1
     while (end - pos >= SIZE_PREFIX_BYTES) {
@@ -128,10 +131,9 @@ export class FrameReader {
       this.#filled = scratch.copy(frame, 0, pos + SIZE_PREFIX_BYTES, end)
       this.#frame = frame
       this.#frameSize = size
-      this.#carried = 0
+      this.#carry = null
     } else {
-      if (left > 0 && pos > 0) scratch.copyWithin(0, pos, end)
-      this.#carried = left
+      this.#carry = left > 0 ? Buffer.from(scratch.subarray(pos, end)) : null
     }
     return frames
   }
