@@ -319,30 +319,28 @@ async function runAll(
       steadyFill.push(`${(steadyCgroup.usage() / 1024 ** 2).toFixed(0)} MiB`)
     }
   }
+  /** One 1 KB produce run into kb-r<run> on the mock and on `samsa`, recorded under `row`. */
+  const kbRun = (samsa: Target, row: string, run: number): void => {
+    const pair = { mock: targets.mock, samsa }
+    sideBySide(run, (side) => {
+      const produce = timed(`${kcatFor(pair[side])} -P -t kb-r${run} -l ${file1k}`, pair[side].process.pid)
+      record(rows, row, side, produce, KB_RECORDS)
+    })
+  }
+  // What this machine allows any writer at this moment: the same bytes appended to a new file through the page
+  // cache by dd, 1 MiB at a time (no fsync, like the brokers); from inside a memory cgroup when one is named.
+  const ddMBps = (name: string, cgroupPath?: string): number => {
+    const dd = `dd if=${file1k} of=${join(work, name)} bs=1M status=none`
+    const run = timed(cgroupPath === undefined ? dd : `sh -c 'echo $$ > ${cgroupPath}/cgroup.procs && exec ${dd}'`)
+    return (KB_RECORDS * 1001) / run.seconds / 1e6
+  }
   for (let run = 0; run < RUNS; run++) {
-    sideBySide(run, (side) => {
-      const produce = timed(`${kcatFor(targets[side])} -P -t kb-r${run} -l ${file1k}`, targets[side].process.pid)
-      record(rows, kbRow, side, produce, KB_RECORDS)
-    })
-    const direct = { mock: targets.mock, samsa: targets.samsaDirect }
-    sideBySide(run, (side) => {
-      const produce = timed(`${kcatFor(direct[side])} -P -t kb-r${run} -l ${file1k}`, direct[side].process.pid)
-      record(rows, kbDirectRow, side, produce, KB_RECORDS)
-    })
-    // What this machine allows any writer at this moment: the same bytes appended to a new file through the page
-    // cache by dd, 1 MiB at a time (no fsync, like the brokers).
-    const dd = timed(`dd if=${file1k} of=${join(work, `dd-r${run}`)} bs=1M status=none`)
-    pageCacheAppendMBps.push((KB_RECORDS * 1001) / dd.seconds / 1e6)
+    kbRun(targets.samsa, kbRow, run)
+    kbRun(targets.samsaDirect, kbDirectRow, run)
+    pageCacheAppendMBps.push(ddMBps(`dd-r${run}`))
     if (samsaSteady === undefined || steadyCgroup === null) continue
-    const steady = { mock: targets.mock, samsa: samsaSteady }
-    sideBySide(run, (side) => {
-      const produce = timed(`${kcatFor(steady[side])} -P -t kb-r${run} -l ${file1k}`, steady[side].process.pid)
-      record(rows, kbSteadyRow, side, produce, KB_RECORDS)
-    })
-    const ddSteady = timed(
-      `sh -c 'echo $$ > ${steadyCgroup.path}/cgroup.procs && exec dd if=${file1k} of=${join(work, `dd-steady-r${run}`)} bs=1M status=none'`,
-    )
-    steadyPageCacheAppendMBps.push((KB_RECORDS * 1001) / ddSteady.seconds / 1e6)
+    kbRun(samsaSteady, kbSteadyRow, run)
+    steadyPageCacheAppendMBps.push(ddMBps(`dd-steady-r${run}`, steadyCgroup.path))
   }
 }
 

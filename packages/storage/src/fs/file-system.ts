@@ -10,9 +10,9 @@ export interface WriteOptions {
   /**
    * The write may complete later on a background thread (tail-cache.ts with backgroundWrites); the file system's
    * `written()` resolves once it is done. Where there is no background writer, or the append is small and nothing
-   * is queued, the write is synchronous. Either
-   * way nothing keeps `data` once write() returns (the bytes are written, or copied into the writer's ring), so the
-   * caller may reuse its memory (the broker recycles Produce request frames, @samsa/net frame-pool.ts).
+   * is queued, the write is synchronous. Either way nothing keeps `data` once write() returns (the bytes are
+   * written, or copied into the writer's ring), so the caller may reuse its memory (the broker recycles Produce
+   * request frames, @samsa/net frame-pool.ts).
    */
   background?: boolean
 }
