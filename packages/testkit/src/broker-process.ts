@@ -44,9 +44,24 @@ export interface BrokerProcess {
   peakRssMiB(): number
 }
 
+/** Spawns attempts on a port picked just before, so a parallel test may bind it first; the broker then exits. */
+const PICKED_PORT_ATTEMPTS = 3
+
 export async function startBrokerProcess(options: BrokerProcessOptions): Promise<BrokerProcess> {
+  if (options.port !== undefined) return spawnBroker(options, options.port)
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await spawnBroker(options, await freePort())
+    } catch (error) {
+      if (!(error instanceof ExitedEarly) || attempt === PICKED_PORT_ATTEMPTS) throw error
+    }
+  }
+}
+
+class ExitedEarly extends Error {}
+
+async function spawnBroker(options: BrokerProcessOptions, port: number): Promise<BrokerProcess> {
   const host = '127.0.0.1'
-  const port = options.port ?? (await freePort())
   const overrides: Record<string, string | number | boolean> = {
     listeners: `PLAINTEXT://${host}:${port}`,
     'log.dirs': options.dataDir,
@@ -64,10 +79,15 @@ export async function startBrokerProcess(options: BrokerProcessOptions): Promise
     child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
   )
   const failedEarly = exited.then((how) => {
-    throw new Error(`broker exited (${how}) before accepting connections`)
+    throw new ExitedEarly(`broker exited (${how}) before accepting connections on ${host}:${port}`)
   })
-  await Promise.race([waitForPort(host, port, options.startTimeoutMs ?? 30_000), failedEarly])
   failedEarly.catch(() => {})
+  try {
+    await Promise.race([waitForPort(host, port, options.startTimeoutMs ?? 30_000), failedEarly])
+  } catch (error) {
+    child.kill('SIGKILL') // a broker that never listened is not left running
+    throw error
+  }
   const startMs = Number(process.hrtime.bigint() - started) / 1e6
   const signalAndWait = (signal: NodeJS.Signals, graceMs: number): Promise<number | string> => {
     if (child.exitCode === null && child.signalCode === null) {
