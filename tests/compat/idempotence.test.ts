@@ -61,12 +61,13 @@ class DroppingProxy {
   #produceResponses = 0
   drops = 0
 
-  readonly #target: { host: string; port: number }
+  /** Where connections go; set once the broker has bound its port. */
+  target: { host: string; port: number }
   readonly #dropEvery: number
   #maxDrops: number
 
   constructor(target: { host: string; port: number }, dropEvery: number, maxDrops: number) {
-    this.#target = target
+    this.target = target
     this.#dropEvery = dropEvery
     this.#maxDrops = maxDrops
     this.#server = createServer((client) => this.#onConnection(client))
@@ -92,7 +93,7 @@ class DroppingProxy {
 
   #onConnection(client: Socket): void {
     const upstream = new Socket()
-    upstream.connect(this.#target.port, this.#target.host)
+    upstream.connect(this.target.port, this.target.host)
     for (const socket of [client, upstream]) {
       this.#sockets.add(socket)
       socket.on('close', () => {
@@ -132,16 +133,6 @@ function frames(socket: Socket, onFrame: (frame: Buffer) => void): void {
       onFrame(pending.subarray(0, size))
       pending = pending.subarray(size)
     }
-  })
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer()
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
   })
 }
 
@@ -193,17 +184,18 @@ describe('idempotent producers through a proxy that drops Produce responses', { 
 
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'samsa-idempotence-'))
-    // The broker advertises the proxy, so its own port (which RunningBroker reports as the advertised one) is
-    // picked here: a free port, then released for the broker to bind.
-    brokerPort = await freePort()
-    proxy = new DroppingProxy({ host: '127.0.0.1', port: brokerPort }, 7, 5)
+    // The broker advertises the proxy, so the proxy listens first; the broker binds an ephemeral port of its own
+    // (one picked free up front could be taken before it binds) and the proxy is pointed at it.
+    proxy = new DroppingProxy({ host: '127.0.0.1', port: 0 }, 7, 5)
     const proxyPort = await proxy.listen()
     broker = await startBroker({
       config: { 'log.dirs': dataDir, 'advertised.listeners': `PLAINTEXT://127.0.0.1:${proxyPort}` },
       host: '127.0.0.1',
-      port: brokerPort,
+      port: 0,
       logger: process.env.COMPAT_BROKER_LOG ? consoleLogger('debug') : silentLogger,
     })
+    brokerPort = broker.boundPort
+    proxy.target = { host: '127.0.0.1', port: brokerPort }
     bootstrap = `127.0.0.1:${proxyPort}`
   })
 
