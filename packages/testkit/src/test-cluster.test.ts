@@ -49,29 +49,33 @@ test('restart() closes the connections through the proxy and keeps the data', { 
   }
 })
 
-test('a restart whose port was taken meanwhile binds a new one, and the proxy follows it', { timeout: 30_000 }, async () => {
-  const topic = `test-cluster-taken-${process.pid}`
-  const setup = await Connection.connect({ host: cluster.faults.host, port: cluster.faults.port })
-  await createTopics(setup, [{ name: topic, partitions: 1 }])
-  await produceBatch(setup, topic, 0, buildRecordBatch({ records: [{ key: null, value: Buffer.from('kept') }] }))
-  const oldPort = cluster.brokerAddress.port
-  const squatter = createServer()
-  after(() => squatter.close())
-  await cluster.restart({
-    whileStopped: async () => {
-      squatter.listen(oldPort, '127.0.0.1')
-      await once(squatter, 'listening')
-    },
-  })
-  assert.notEqual(cluster.brokerAddress.port, oldPort)
-  const through = await Connection.connect({ host: cluster.faults.host, port: cluster.faults.port })
-  try {
-    const batches = await fetchAllBatches(through, topic, 0)
-    assert.deepEqual(
-      batches.map((b) => b.recordsCount),
-      [1],
-    )
-  } finally {
-    through.destroy()
-  }
-})
+test(
+  'a restart whose port was taken meanwhile binds a new one, and the proxy follows it',
+  { timeout: 30_000 },
+  async () => {
+    const topic = `test-cluster-taken-${process.pid}`
+    const setup = await Connection.connect({ host: cluster.faults.host, port: cluster.faults.port })
+    await createTopics(setup, [{ name: topic, partitions: 1 }])
+    await produceBatch(setup, topic, 0, buildRecordBatch({ records: [{ key: null, value: Buffer.from('kept') }] }))
+    const oldPort = cluster.brokerAddress.port
+    const squatter = createServer()
+    after(() => squatter.close())
+    await cluster.restart({
+      whileStopped: async () => {
+        squatter.listen(oldPort, '127.0.0.1')
+        await once(squatter, 'listening')
+      },
+    })
+    assert.notEqual(cluster.brokerAddress.port, oldPort)
+    const through = await Connection.connect({ host: cluster.faults.host, port: cluster.faults.port })
+    try {
+      const batches = await fetchAllBatches(through, topic, 0)
+      assert.deepEqual(
+        batches.map((b) => b.recordsCount),
+        [1],
+      )
+    } finally {
+      through.destroy()
+    }
+  },
+)
