@@ -14,8 +14,29 @@ import { createTopics, fetchAllBatches, produceBatch } from './wire.ts'
 const cluster = await startTestCluster()
 after(() => cluster.stop())
 
+const throughProxy = (): Promise<Connection> =>
+  Connection.connect({ host: cluster.faults.host, port: cluster.faults.port })
+
+/** Creates `topic` through the proxy and writes one record to it; returns the connection used. */
+async function topicWithOneRecord(topic: string): Promise<Connection> {
+  const connection = await throughProxy()
+  await createTopics(connection, [{ name: topic, partitions: 1 }])
+  await produceBatch(connection, topic, 0, buildRecordBatch({ records: [{ key: null, value: Buffer.from('kept') }] }))
+  return connection
+}
+
+/** The record count of every batch of `topic`'s partition 0, read through the proxy on a new connection. */
+async function batchSizes(topic: string): Promise<number[]> {
+  const connection = await throughProxy()
+  try {
+    return (await fetchAllBatches(connection, topic, 0)).map((b) => b.recordsCount)
+  } finally {
+    connection.destroy()
+  }
+}
+
 test('the broker advertises the proxy, so clients never bypass it after bootstrap', { timeout: 15_000 }, async () => {
-  const conn = await Connection.connect({ host: cluster.faults.host, port: cluster.faults.port })
+  const conn = await throughProxy()
   try {
     const response = await conn.request(Metadata, 9, Metadata.request.make({ topics: null }))
     assert.deepEqual(
@@ -30,23 +51,12 @@ test('the broker advertises the proxy, so clients never bypass it after bootstra
 
 test('restart() closes the connections through the proxy and keeps the data', { timeout: 30_000 }, async () => {
   const topic = `test-cluster-${process.pid}`
-  const before = await Connection.connect({ host: cluster.faults.host, port: cluster.faults.port })
-  await createTopics(before, [{ name: topic, partitions: 1 }])
-  await produceBatch(before, topic, 0, buildRecordBatch({ records: [{ key: null, value: Buffer.from('kept') }] }))
+  const before = await topicWithOneRecord(topic)
   const oldBroker = cluster.broker
   await cluster.restart()
   await before.closed
   assert.notEqual(cluster.broker, oldBroker)
-  const afterRestart = await Connection.connect({ host: cluster.faults.host, port: cluster.faults.port })
-  try {
-    const batches = await fetchAllBatches(afterRestart, topic, 0)
-    assert.deepEqual(
-      batches.map((b) => b.recordsCount),
-      [1],
-    )
-  } finally {
-    afterRestart.destroy()
-  }
+  assert.deepEqual(await batchSizes(topic), [1])
 })
 
 test(
@@ -54,9 +64,7 @@ test(
   { timeout: 30_000 },
   async () => {
     const topic = `test-cluster-taken-${process.pid}`
-    const setup = await Connection.connect({ host: cluster.faults.host, port: cluster.faults.port })
-    await createTopics(setup, [{ name: topic, partitions: 1 }])
-    await produceBatch(setup, topic, 0, buildRecordBatch({ records: [{ key: null, value: Buffer.from('kept') }] }))
+    ;(await topicWithOneRecord(topic)).destroy()
     const oldPort = cluster.brokerAddress.port
     const squatter = createServer()
     after(() => squatter.close())
@@ -67,15 +75,6 @@ test(
       },
     })
     assert.notEqual(cluster.brokerAddress.port, oldPort)
-    const through = await Connection.connect({ host: cluster.faults.host, port: cluster.faults.port })
-    try {
-      const batches = await fetchAllBatches(through, topic, 0)
-      assert.deepEqual(
-        batches.map((b) => b.recordsCount),
-        [1],
-      )
-    } finally {
-      through.destroy()
-    }
+    assert.deepEqual(await batchSizes(topic), [1])
   },
 )
