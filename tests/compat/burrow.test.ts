@@ -8,12 +8,12 @@
 
 import assert from 'node:assert/strict'
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises'
-import { connect, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { Connection } from '@samsa/net'
 import { CreateTopics, OffsetCommit, Produce, buildRecordBatch } from '@samsa/protocol'
+import { freePort, waitForPort } from '@samsa/testkit'
 import { spawnTracked, stopChild } from './lib/processes.ts'
 import { startTarget, targetKind, type Target } from './lib/target.ts'
 
@@ -23,30 +23,6 @@ const GROUP = 'burrow-group'
 const PRODUCED = [100, 80, 60]
 const COMMITTED = [40, 80, 10]
 const DEADLINE_MS = 90_000
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-    server.once('error', reject)
-  })
-}
-
-async function waitForPort(port: number, deadline: number): Promise<void> {
-  while (Date.now() < deadline) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1')
-      socket.once('connect', () => (socket.destroy(), resolve(true)))
-      socket.once('error', () => resolve(false))
-    })
-    if (open) return
-    await new Promise((r) => setTimeout(r, 200))
-  }
-  throw new Error(`nothing listens on 127.0.0.1:${port}`)
-}
 
 async function getJson(url: string): Promise<Record<string, unknown>> {
   const response = await fetch(url)
@@ -151,7 +127,7 @@ test(
         },
       ),
     )
-    await waitForPort(zkPort, deadline)
+    await waitForPort('127.0.0.1', zkPort, deadline - Date.now())
 
     const httpPort = await freePort()
     const burrowDir = join(work, 'burrow')
@@ -204,7 +180,7 @@ test(
       burrow.stdout?.on('data', (d: Buffer) => (burrowLog += d.toString()))
       burrow.stderr?.on('data', (d: Buffer) => (burrowLog += d.toString()))
       const exited = new Promise<'exited'>((resolve) => burrow.once('exit', () => resolve('exited')))
-      const up = waitForPort(httpPort, deadline).then(() => 'up' as const)
+      const up = waitForPort('127.0.0.1', httpPort, deadline - Date.now()).then(() => 'up' as const)
       if ((await Promise.race([up, exited])) === 'up') break
       assert.ok(Date.now() < deadline, `Burrow did not start:\n${burrowLog.slice(-2000)}`)
       await rm(join(burrowDir, 'burrow.pid'), { force: true })
