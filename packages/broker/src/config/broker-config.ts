@@ -261,6 +261,18 @@ const serverConfigDefs = defineConfig([
     doc: 'The most bytes one Fetch response returns, whatever the request asks for.',
   },
   {
+    // Not a Kafka config (Kafka sends records from the page cache with sendfile and holds none): hence samsa.
+    name: 'samsa.fetch.memory.max.bytes',
+    type: 'long',
+    default: 268435456,
+    validate: atLeast(0),
+    dynamic: 'read-only',
+    doc:
+      'Bytes of records all Fetch responses together may hold in memory until their clients have taken them. ' +
+      'While it is spent, Fetch responses are made smaller, down to the one batch a Fetch always returns, and ' +
+      'each connection has one Fetch served at a time.',
+  },
+  {
     // Not a Kafka config (Kafka leans on the page cache and sendfile): hence the samsa. prefix.
     name: 'samsa.log.tail.cache.bytes',
     type: 'long',

@@ -1,8 +1,9 @@
 // Fetch (1): v4-17.
 // Behaviour: reads whole batches up to the high watermark (the last stable offset for read_committed, with the
 // aborted transactions among the returned batches; null for read_uncommitted as Kafka sends), honouring maxBytes
-// (capped by fetch.max.bytes) and each partitionMaxBytes, with at least one batch returned even when larger (KIP-74). Long-polls for minBytes up to maxWaitMs, woken by appends; answers at once
-// when any partition has an error. Incremental fetch sessions (KIP-227, v7+), topic ids (v13+, UNKNOWN_TOPIC_ID),
+// (capped by fetch.max.bytes, and by what samsa.fetch.memory.max.bytes has left) and each partitionMaxBytes, with at
+// least one batch returned even when larger (KIP-74). Long-polls for minBytes up to maxWaitMs, woken by appends;
+// answers at once when any partition has an error. One Fetch per connection is served at a time (below). Incremental fetch sessions (KIP-227, v7+), topic ids (v13+, UNKNOWN_TOPIC_ID),
 // leader-epoch fencing (v9+). Every partition gets a non-null record set, empty when there is nothing to return.
 // Not implemented: follower fetches (replicaId/replicaState >= 0 are served like consumers), preferred read
 // replicas (KIP-392), divergingEpoch, KIP-951 leader hints (nodeEndpoints), authorization, quotas.
@@ -10,12 +11,21 @@
 import { ErrorCode, Fetch, type FetchResponse } from '@samsa/protocol'
 import { fetchRecords, type FetchPartitionSpec, type FetchedPartition } from '../partitions/index.ts'
 import { defineHandler } from '../server/handler.ts'
+import type { ConnectionState } from '../server/request-context.ts'
 
 type TopicResponse = FetchResponse['responses'][number]
 type PartitionResponse = TopicResponse['partitions'][number]
 
 const NO_EPOCH = { epoch: -1, endOffset: -1n }
 const NO_SNAPSHOT = { endOffset: -1n, epoch: -1 }
+
+/**
+ * Per connection, the moment the newest Fetch's response has been handed to the kernel (or dropped). A Fetch
+ * starts reading only after the one before it on its connection got there, as Kafka serves a connection one
+ * request at a time: a client that pipelines Fetches and reads none of the answers then holds one response's
+ * memory, not one per request (a few hundred bytes of request asking for up to fetch.max.bytes each).
+ */
+const lastFetchWritten = new WeakMap<ConnectionState, Promise<void>>()
 
 export const fetchHandler = defineHandler(
   Fetch,
@@ -43,9 +53,19 @@ export const fetchHandler = defineHandler(
           partition,
         })),
       )
+      const previousWritten = lastFetchWritten.get(ctx.connection)
+      let markWritten!: () => void
+      const written = new Promise<void>((resolve) => (markWritten = resolve))
+      lastFetchWritten.set(ctx.connection, written)
       // The records are read into recycled memory that goes back to the pool once this response is written.
-      const lease = ctx.broker.partitions.readBuffers.lease()
-      ctx.afterResponse(() => lease.release())
+      const pool = ctx.broker.partitions.readBuffers
+      const lease = pool.lease()
+      ctx.afterResponse(() => {
+        lease.release()
+        markWritten()
+        if (lastFetchWritten.get(ctx.connection) === written) lastFetchWritten.delete(ctx.connection)
+      })
+      if (previousWritten !== undefined) await previousWritten
       const result = await fetchRecords(ctx.broker.partitions, {
         usesTopicIds,
         replicaId: ctx.apiVersion >= 15 ? req.replicaState.replicaId : req.replicaId,
@@ -58,6 +78,7 @@ export const fetchHandler = defineHandler(
         partitions,
         forgotten,
         allocate: lease.allocate,
+        availableBytes: () => pool.availableBytes,
       })
       return {
         throttleTimeMs: 0,

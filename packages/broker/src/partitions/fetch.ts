@@ -23,6 +23,11 @@ export interface FetchParams {
   forgotten: { topic: string | null; topicId: string; partition: number }[]
   /** Where record bytes are read into (a ReadLease's allocate); they must stay untouched until written. */
   allocate?: (size: number) => Buffer
+  /**
+   * The bytes the broker's fetch memory budget has left (ReadBufferPool.availableBytes): a read pass takes at most
+   * this much, and at least the one batch KIP-74 guarantees, so a spent budget slows consumers but never stops them.
+   */
+  availableBytes?: () => number
 }
 
 export interface FetchedPartition {
@@ -84,9 +89,10 @@ export async function fetchRecords(manager: PartitionManager, params: FetchParam
 function readAll(
   manager: PartitionManager,
   specs: readonly FetchPartitionSpec[],
-  maxBytes: number,
-  { isolationLevel, usesTopicIds, allocate }: FetchParams,
+  requestMaxBytes: number,
+  { isolationLevel, usesTopicIds, allocate, availableBytes }: FetchParams,
 ): { partitions: FetchedPartition[]; bytes: number; hasError: boolean } {
+  const maxBytes = availableBytes === undefined ? requestMaxBytes : Math.min(requestMaxBytes, availableBytes())
   let bytes = 0
   let hasError = false
   let minOneMessage = true

@@ -78,8 +78,8 @@ export class PartitionManager {
   readonly backgroundAppends: boolean
   readonly purgatory: FetchPurgatory
   readonly fetchSessions: FetchSessionCache
-  /** Recycled memory for Fetch responses (read-buffers.ts). */
-  readonly readBuffers = new ReadBufferPool()
+  /** Recycled memory for Fetch responses, within samsa.fetch.memory.max.bytes (read-buffers.ts). */
+  readonly readBuffers: ReadBufferPool
   readonly configs: ConfigResolver
   readonly #store: MetadataStore
   readonly #logManager: LogManager
@@ -93,6 +93,9 @@ export class PartitionManager {
     this.nodeId = options.nodeId
     this.clock = options.clock
     this.configs = options.configs
+    this.readBuffers = new ReadBufferPool({
+      maxInUseBytes: Number(options.configs.brokerValue('samsa.fetch.memory.max.bytes')),
+    })
     this.#store = options.store
     this.#logManager = options.logManager
     this.#logger = options.logger

@@ -34,3 +34,22 @@ test('small and oversized reads bypass the pool; release is idempotent and the i
   assert.equal(pool.idleSlabs, 2, 'only maxIdleBytes worth of slabs are kept')
   assert.throws(() => lease.allocate(32 * KIB), /after release/)
 })
+
+test('the pool counts what live leases hold, small and oversized reads too, against its budget', () => {
+  const pool = new ReadBufferPool({ slabBytes: 64 * KIB, maxIdleBytes: 128 * KIB, maxInUseBytes: 200 * KIB })
+  const first = pool.lease()
+  first.allocate(100) // bypasses the slabs, still counted
+  first.allocate(50 * KIB)
+  const second = pool.lease()
+  second.allocate(100 * KIB) // larger than a slab
+  assert.equal(pool.inUseBytes, 100 + 150 * KIB)
+  assert.equal(pool.availableBytes, 50 * KIB - 100)
+  second.allocate(60 * KIB) // overdrawn: nothing is refused, the budget only steers how much a Fetch asks for
+  assert.equal(pool.availableBytes, 0)
+  second.release()
+  second.release()
+  assert.equal(pool.inUseBytes, 100 + 50 * KIB)
+  first.release()
+  assert.equal(pool.inUseBytes, 0)
+  assert.equal(pool.availableBytes, 200 * KIB)
+})

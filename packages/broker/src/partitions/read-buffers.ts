@@ -4,6 +4,12 @@
 // each one takes a lease: its reads are carved out of 1 MiB slabs, and the slabs come back to the pool once the
 // response has been handed to the kernel (the session's write callback). A lease that is never released only
 // costs the pool those slabs; the garbage collector still frees them.
+//
+// The pool also counts every byte its live leases hold, against a budget (samsa.fetch.memory.max.bytes). Kafka
+// answers a Fetch from the page cache with sendfile and holds no response in memory; here a response's records
+// stay in memory until the client has taken them, so a few idle clients could otherwise make the broker hold
+// fetch.max.bytes each, and more. fetch.ts makes a response smaller while the budget is spent (down to the one
+// batch KIP-74 always returns), and the Fetch handler runs one Fetch per connection at a time.
 
 /** Slab size: a consumer's default partition max bytes (max.partition.fetch.bytes, fetch.message.max.bytes). */
 const SLAB_BYTES = 1 << 20
@@ -12,17 +18,31 @@ const SMALL_READ_BYTES = 16 * 1024
 
 export class ReadBufferPool {
   readonly slabBytes: number
+  /** The bytes live leases may hold before responses are made smaller. */
+  readonly maxInUseBytes: number
   readonly #idle: Buffer[] = []
   readonly #maxIdle: number
+  #inUseBytes = 0
 
   /** Keeps at most `maxIdleBytes` of slabs between fetches: enough for one full response of 32 partitions. */
-  constructor(options: { maxIdleBytes?: number; slabBytes?: number } = {}) {
+  constructor(options: { maxIdleBytes?: number; slabBytes?: number; maxInUseBytes?: number } = {}) {
     this.slabBytes = options.slabBytes ?? SLAB_BYTES
     this.#maxIdle = Math.floor((options.maxIdleBytes ?? 40 * SLAB_BYTES) / this.slabBytes)
+    this.maxInUseBytes = options.maxInUseBytes ?? Infinity
   }
 
   get idleSlabs(): number {
     return this.#idle.length
+  }
+
+  /** Bytes handed out by leases not yet released. */
+  get inUseBytes(): number {
+    return this.#inUseBytes
+  }
+
+  /** What the budget has left (0 when spent or overdrawn): the most a Fetch should read now. */
+  get availableBytes(): number {
+    return Math.max(0, this.maxInUseBytes - this.#inUseBytes)
   }
 
   lease(): ReadLease {
@@ -35,8 +55,14 @@ export class ReadBufferPool {
   }
 
   /** @internal used by ReadLease */
-  giveBack(slabs: readonly Buffer[]): void {
+  giveBack(slabs: readonly Buffer[], bytes: number): void {
     for (const slab of slabs) if (this.#idle.length < this.#maxIdle) this.#idle.push(slab)
+    this.#inUseBytes -= bytes
+  }
+
+  /** @internal used by ReadLease */
+  counted(bytes: number): void {
+    this.#inUseBytes += bytes
   }
 }
 
@@ -46,6 +72,8 @@ export class ReadLease {
   #slabs: Buffer[] = []
   #current: Buffer | null = null
   #used = 0
+  /** Every byte allocate() handed out, slab pieces and the reads that bypass the pool alike. */
+  #bytes = 0
   #released = false
 
   constructor(pool: ReadBufferPool) {
@@ -55,6 +83,8 @@ export class ReadLease {
   /** A buffer of exactly `size` bytes whose contents are undefined (like Buffer.allocUnsafe). */
   readonly allocate = (size: number): Buffer => {
     if (this.#released) throw new Error('read lease used after release')
+    this.#bytes += size
+    this.#pool.counted(size)
     if (size < SMALL_READ_BYTES || size > this.#pool.slabBytes) return Buffer.allocUnsafe(size)
     if (this.#current === null || this.#current.length - this.#used < size) {
       this.#current = this.#pool.takeSlab()
@@ -70,7 +100,8 @@ export class ReadLease {
   release(): void {
     if (this.#released) return
     this.#released = true
-    this.#pool.giveBack(this.#slabs)
+    this.#pool.giveBack(this.#slabs, this.#bytes)
+    this.#bytes = 0
     this.#slabs = []
     this.#current = null
   }
