@@ -3,8 +3,9 @@
 // aborted transactions among the returned batches; null for read_uncommitted as Kafka sends), honouring maxBytes
 // (capped by fetch.max.bytes, and by what samsa.fetch.memory.max.bytes has left) and each partitionMaxBytes, with at
 // least one batch returned even when larger (KIP-74). Long-polls for minBytes up to maxWaitMs, woken by appends;
-// answers at once when any partition has an error. One Fetch per connection is served at a time (below). Incremental fetch sessions (KIP-227, v7+), topic ids (v13+, UNKNOWN_TOPIC_ID),
-// leader-epoch fencing (v9+). Every partition gets a non-null record set, empty when there is nothing to return.
+// answers at once when any partition has an error. One Fetch per connection is served at a time (below).
+// Incremental fetch sessions (KIP-227, v7+), topic ids (v13+, UNKNOWN_TOPIC_ID), leader-epoch fencing (v9+).
+// Every partition gets a non-null record set, empty when there is nothing to return.
 // Not implemented: follower fetches (replicaId/replicaState >= 0 are served like consumers), preferred read
 // replicas (KIP-392), divergingEpoch, KIP-951 leader hints (nodeEndpoints), authorization, quotas.
 
