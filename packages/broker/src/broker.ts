@@ -32,6 +32,7 @@ import { Dispatcher } from './server/dispatcher.ts'
 import { HandlerRegistry } from './server/registry.ts'
 import type { AdvertisedEndpoint, BrokerServices } from './server/request-context.ts'
 import { connectionHandler } from './server/session.ts'
+import { ConnectionLimits } from './server/connection-limits.ts'
 
 export interface BrokerOptions {
   /** Broker configs by Kafka name (`{ 'log.dirs': dir, 'num.partitions': 3 }`); highest precedence. */
@@ -181,6 +182,11 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
   }
   const dispatcher = new Dispatcher(registry, services, logger)
 
+  const connectionLimits = new ConnectionLimits({
+    maxConnections: () => configs.brokerValue('max.connections') as number,
+    maxConnectionsPerIp: () => configs.brokerValue('max.connections.per.ip') as number,
+    perIpOverrides: () => configs.brokerValue('max.connections.per.ip.overrides') as string | null,
+  })
   const listeners: Listener[] = []
   try {
     for (const endpoint of config.listeners) {
@@ -191,7 +197,16 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
         maxFrameBytes: v['socket.request.max.bytes'],
         maxInFlight: v['queued.max.requests'],
         idleTimeoutMs: v['connections.max.idle.ms'],
-        onConnection: (session) => connectionHandler(dispatcher, session, endpoint.name, logger),
+        admit: (remoteAddress) => {
+          if (connectionLimits.admit(remoteAddress)) return true
+          logger.info(`rejected a connection from ${remoteAddress}: max.connections or max.connections.per.ip reached`)
+          return false
+        },
+        onConnection: (session) =>
+          connectionLimits.tracked(
+            session.remoteAddress,
+            connectionHandler(dispatcher, session, endpoint.name, logger),
+          ),
         onConnectionError: (session, error) =>
           logger.debug(`connection ${session.id} from ${session.remoteAddress} closed: ${error.message}`),
       })

@@ -16,6 +16,8 @@ export interface ListenerOptions extends SessionOptions {
   port: number
   /** Builds the handler of a new connection. */
   onConnection(session: Session): SessionHandler
+  /** Decides on a new connection before anything is read from it: false closes it at once (connection limits). */
+  admit?(remoteAddress: string): boolean
   /** Called when a connection ends abnormally (frame too large, socket error, handler failure). */
   onConnectionError?(session: Session, error: Error): void
   /** Listen backlog; Node's default when unset. */
@@ -83,6 +85,10 @@ export class Listener {
   }
 
   #accept(accepted: Socket): void {
+    if (this.#options.admit !== undefined && !this.#options.admit(accepted.remoteAddress ?? '')) {
+      accepted.destroy()
+      return
+    }
     const made = readThroughFrameReader(
       accepted,
       () => new FrameReader(this.#options.maxFrameBytes, this.#framePool),

@@ -8,6 +8,7 @@
 import { coordinatorConfigDefs } from './coordinator-configs.ts'
 import { atLeast, between, defineConfig, listOf, oneOf, type ConfigDef, type ConfigObject } from './define.ts'
 import { logConfigDefs } from './log-configs.ts'
+import { validatePerIpOverrides } from './per-ip-overrides.ts'
 
 const COMPRESSION_TYPES = oneOf('uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer')
 const NOT_USED = ' (not used yet)'
@@ -132,6 +133,34 @@ const serverConfigDefs = defineConfig([
     default: 600000,
     dynamic: 'read-only',
     doc: 'Connections idle for longer than this, with nothing in flight, are closed.',
+  },
+  {
+    name: 'max.connections',
+    type: 'int',
+    default: 2147483647,
+    validate: atLeast(0),
+    dynamic: 'per-broker',
+    doc:
+      'The most connections the broker holds at once, across listeners. A new connection over it is closed at ' +
+      'once (Kafka instead leaves it waiting until another closes); per-listener limits are not implemented.',
+  },
+  {
+    name: 'max.connections.per.ip',
+    type: 'int',
+    default: 2147483647,
+    validate: atLeast(0),
+    dynamic: 'cluster-wide',
+    doc: 'The most connections from one client IP address; a new connection over it is closed at once.',
+  },
+  {
+    name: 'max.connections.per.ip.overrides',
+    type: 'string',
+    default: '',
+    validate: validatePerIpOverrides,
+    dynamic: 'cluster-wide',
+    doc:
+      'Per-address exceptions to max.connections.per.ip, as address:limit pairs separated by commas, e.g. ' +
+      "'127.0.0.1:200,10.0.0.7:50'. IP addresses only: unlike Kafka, host names are not resolved.",
   },
   {
     name: 'queued.max.requests',
