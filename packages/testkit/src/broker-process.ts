@@ -42,6 +42,8 @@ export interface BrokerProcess {
   kill(): Promise<number | string>
   /** Peak resident set size (VmHWM) in MiB while the process is alive. */
   peakRssMiB(): number
+  /** Current resident set size (VmRSS) in MiB while the process is alive. */
+  rssMiB(): number
 }
 
 /** Spawns attempts on a port picked just before, so a parallel test may bind it first; the broker then exits. */
@@ -106,9 +108,13 @@ async function spawnBroker(options: BrokerProcessOptions, port: number): Promise
     exited,
     stop: (graceMs = 15_000) => signalAndWait('SIGTERM', graceMs),
     kill: () => signalAndWait('SIGKILL', 0),
-    peakRssMiB: () => {
-      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8')
-      return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024
-    },
+    peakRssMiB: () => statusMiB(child, 'VmHWM'),
+    rssMiB: () => statusMiB(child, 'VmRSS'),
   }
+}
+
+/** A memory line of the process's /proc status, in MiB. */
+function statusMiB(child: ChildProcess, field: 'VmHWM' | 'VmRSS'): number {
+  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8')
+  return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) / 1024
 }

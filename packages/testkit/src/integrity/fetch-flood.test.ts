@@ -5,7 +5,7 @@
 // (one Fetch per connection at a time; samsa.fetch.memory.max.bytes), the first alone took the broker to 3.2 GB.
 
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { connect, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -18,11 +18,6 @@ import { createTopics, fetchAllBatches, produceBatch } from '../wire.ts'
 const PARTITIONS = 32
 const BUDGET_MIB = 64
 const TOPIC = 'fetch-flood'
-
-function rssMiB(pid: number | undefined): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]) / 1024
-}
 
 /** `count` Fetches of every partition from offset 0, 1 MiB each, as one buffer. */
 function fetchRequests(count: number): Buffer {
@@ -70,7 +65,7 @@ test(
           await produceBatch(conn, TOPIC, p, buildRecordBatch({ records }))
         }
       }
-      const before = rssMiB(broker.child.pid)
+      const before = broker.rssMiB()
 
       const open = async (fetches: number): Promise<void> => {
         const socket = connect(broker.port, broker.host)
@@ -82,7 +77,7 @@ test(
       await open(100)
       for (let i = 0; i < 40; i++) await open(1)
       await new Promise((resolve) => setTimeout(resolve, 2000))
-      const during = rssMiB(broker.child.pid)
+      const during = broker.rssMiB()
       // Without the bound: 100 + 40 responses of ~32 MB, over 4 GB.
       assert.ok(
         during < before + BUDGET_MIB + 200,

@@ -5,7 +5,7 @@
 // request) count the request that caused it; requests queued behind it on that connection are not counted.
 
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { createConnection } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -117,11 +117,6 @@ function sendBatch(host: string, port: number, frames: Buffer[]): Promise<number
   })
 }
 
-function rssMiB(pid: number | undefined): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]) / 1024
-}
-
 test(
   `${REQUESTS.toLocaleString('en-US')} mutated requests: the broker survives, memory stays bounded, a normal client is served`,
   { timeout: 600_000 },
@@ -144,12 +139,12 @@ test(
           // (not `processed += await …`: that reads `processed` before the await and loses the other workers' counts)
           const handled = await sendBatch(broker.host, broker.port, frames)
           processed += handled
-          if (rssAfterWarmup === 0 && processed > REQUESTS / 10) rssAfterWarmup = rssMiB(broker.child.pid)
+          if (rssAfterWarmup === 0 && processed > REQUESTS / 10) rssAfterWarmup = broker.rssMiB()
           assert.equal(broker.child.exitCode, null, 'the broker is still running')
         }
       }
       await Promise.all(Array.from({ length: CONNECTIONS_IN_PARALLEL }, worker))
-      const rssAtEnd = rssMiB(broker.child.pid)
+      const rssAtEnd = broker.rssMiB()
       console.log(
         `broker fuzz: ${processed} requests processed of ${sent} sent; RSS ${rssAfterWarmup.toFixed(0)} MiB after warm-up, ${rssAtEnd.toFixed(0)} MiB at the end, peak ${broker.peakRssMiB().toFixed(0)} MiB`,
       )
