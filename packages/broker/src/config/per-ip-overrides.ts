@@ -12,11 +12,9 @@ export function parsePerIpOverrides(value: string | null): Map<string, number> |
     const trimmed = entry.trim()
     if (trimmed === '') continue
     const colon = trimmed.lastIndexOf(':')
+    const limit = colon > 0 ? Number(trimmed.slice(colon + 1).trim()) : NaN
+    if (!Number.isInteger(limit) || limit < 0) return `'${trimmed}' is not address:limit with a limit of 0 or more`
     const address = normalizeAddress(trimmed.slice(0, colon).trim())
-    const limit = Number(trimmed.slice(colon + 1).trim())
-    if (colon <= 0 || !Number.isInteger(limit) || limit < 0) {
-      return `'${trimmed}' is not address:limit with a limit of 0 or more`
-    }
     if (isIP(address) === 0) {
       return `'${address}' is not an IP address (Samsa matches client addresses, and does not resolve host names)`
     }

@@ -12,21 +12,12 @@
 import { ErrorCode, Fetch, type FetchResponse } from '@samsa/protocol'
 import { fetchRecords, type FetchPartitionSpec, type FetchedPartition } from '../partitions/index.ts'
 import { defineHandler } from '../server/handler.ts'
-import type { ConnectionState } from '../server/request-context.ts'
 
 type TopicResponse = FetchResponse['responses'][number]
 type PartitionResponse = TopicResponse['partitions'][number]
 
 const NO_EPOCH = { epoch: -1, endOffset: -1n }
 const NO_SNAPSHOT = { endOffset: -1n, epoch: -1 }
-
-/**
- * Per connection, the moment the newest Fetch's response has been handed to the kernel (or dropped). A Fetch
- * starts reading only after the one before it on its connection got there, as Kafka serves a connection one
- * request at a time: a client that pipelines Fetches and reads none of the answers then holds one response's
- * memory, not one per request (a few hundred bytes of request asking for up to fetch.max.bytes each).
- */
-const lastFetchWritten = new WeakMap<ConnectionState, Promise<void>>()
 
 export const fetchHandler = defineHandler(
   Fetch,
@@ -54,17 +45,20 @@ export const fetchHandler = defineHandler(
           partition,
         })),
       )
-      const previousWritten = lastFetchWritten.get(ctx.connection)
+      // A Fetch starts reading only once the one before it on its connection has been written, as Kafka serves a
+      // connection one request at a time: a client that pipelines Fetches and reads none of the answers then holds
+      // one response's memory, not one per request (a few hundred bytes of request asking for fetch.max.bytes each).
+      const previousWritten = ctx.connection.lastFetchWritten
       let markWritten!: () => void
       const written = new Promise<void>((resolve) => (markWritten = resolve))
-      lastFetchWritten.set(ctx.connection, written)
+      ctx.connection.lastFetchWritten = written
       // The records are read into recycled memory that goes back to the pool once this response is written.
       const pool = ctx.broker.partitions.readBuffers
       const lease = pool.lease()
       ctx.afterResponse(() => {
         lease.release()
         markWritten()
-        if (lastFetchWritten.get(ctx.connection) === written) lastFetchWritten.delete(ctx.connection)
+        if (ctx.connection.lastFetchWritten === written) ctx.connection.lastFetchWritten = undefined
       })
       if (previousWritten !== undefined) await previousWritten
       const result = await fetchRecords(ctx.broker.partitions, {

@@ -46,6 +46,8 @@ export interface ConnectionState {
   clientSoftwareVersion: string | null
   /** Gives a request frame's memory back for later requests (@samsa/net Session.recycleFrame). */
   recycleFrame?(frame: Buffer): void
+  /** Settles once the newest Fetch's response on this connection is written or dropped (handlers/01-fetch.ts). */
+  lastFetchWritten?: Promise<void>
 }
 
 export interface RequestContext {
